@@ -1,0 +1,38 @@
+"""hanparse: decode what smart electricity meters push out of their customer port.
+
+HDLC and M-Bus frames carrying DLMS/COSEM data, and DSMR/P1 telegrams,
+plain or AES-GCM encrypted, into :class:`Message` objects of typed, scaled
+:class:`Reading` values.
+"""
+
+from ._impl import IMPLEMENTATION
+from .errors import (
+    ChecksumError,
+    DecodeError,
+    DecryptionError,
+    FrameError,
+    HanParseError,
+    IncompleteError,
+    UnsupportedError,
+)
+from .model import Message, MeterInfo, Reading, SecurityInfo
+from .obis import Obis
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "IMPLEMENTATION",
+    "HanParseError",
+    "FrameError",
+    "ChecksumError",
+    "IncompleteError",
+    "DecodeError",
+    "DecryptionError",
+    "UnsupportedError",
+    "Message",
+    "MeterInfo",
+    "Reading",
+    "SecurityInfo",
+    "Obis",
+    "__version__",
+]

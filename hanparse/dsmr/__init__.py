@@ -1,0 +1,1 @@
+"""DSMR / P1 telegrams: framing (``/`` ... ``!CRC``) and the telegram grammar."""

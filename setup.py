@@ -1,0 +1,94 @@
+"""Build script for hanparse's optional Cython extensions.
+
+Every ``hanparse/*.pyx`` is compiled into an extension module of the same
+name.  Without a C compiler (or without Cython) the package still installs
+and runs on its pure-Python twins; set ``HANPARSE_REQUIRE_EXTENSIONS=1`` to
+turn a failed compile into an error (wheels and CI do this), or
+``HANPARSE_PURE_PYTHON=1`` to skip compiling altogether.
+"""
+
+import glob
+import os
+import sys
+
+from setuptools import setup
+from setuptools.command.build_ext import build_ext
+
+
+def _flag(name):
+    return os.environ.get(name, "").strip() not in ("", "0", "false", "no")
+
+
+REQUIRE = _flag("HANPARSE_REQUIRE_EXTENSIONS")
+SKIP = _flag("HANPARSE_PURE_PYTHON") and not REQUIRE
+
+
+class OptionalBuildExt(build_ext):
+    """Compile the extensions, or fall back to pure Python with a notice."""
+
+    def run(self):
+        try:
+            super().run()
+        except Exception as exc:  # compiler missing, headers missing, ...
+            self._fallback(exc)
+
+    def build_extension(self, ext):
+        try:
+            super().build_extension(ext)
+        except Exception as exc:
+            self._fallback(exc)
+
+    def _fallback(self, exc):
+        if REQUIRE:
+            raise
+        sys.stderr.write(
+            "hanparse: could not compile the Cython extensions (%s); "
+            "installing the pure-Python implementation.\n" % (exc,)
+        )
+
+
+def _extensions():
+    if SKIP:
+        sys.stderr.write("hanparse: HANPARSE_PURE_PYTHON set; not compiling extensions.\n")
+        return []
+    try:
+        from Cython.Build import cythonize
+    except ImportError:
+        if REQUIRE:
+            raise
+        sys.stderr.write("hanparse: Cython not available; installing the pure-Python implementation.\n")
+        return []
+    sources = sorted(glob.glob(os.path.join("hanparse", "*.pyx")))
+    only = os.environ.get("HANPARSE_BUILD_ONLY", "").split(",")
+    only = [o.strip() for o in only if o.strip()]
+    if only:  # development: rebuild just the named extension modules
+        sources = [s for s in sources if os.path.splitext(os.path.basename(s))[0] in only]
+    macros = []
+    if _flag("HANPARSE_CYTHON_TRACE"):
+        macros.append(("CYTHON_TRACE", "1"))
+    from setuptools import Extension
+
+    exts = [
+        Extension(
+            "hanparse." + os.path.splitext(os.path.basename(src))[0],
+            [src],
+            define_macros=macros,
+            extra_compile_args=os.environ.get("HANPARSE_CFLAGS", "-O2").split(),
+            extra_link_args=os.environ.get("HANPARSE_LDFLAGS", "").split(),
+        )
+        for src in sources
+    ]
+    return cythonize(
+        exts,
+        compiler_directives={
+            "language_level": "3",
+            "boundscheck": False,
+            "wraparound": False,
+            "cdivision": True,
+            "initializedcheck": False,
+        },
+        quiet=True,
+    )
+
+
+setup(ext_modules=_extensions(), cmdclass={"build_ext": OptionalBuildExt})
