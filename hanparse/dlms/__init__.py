@@ -1,0 +1,73 @@
+"""DLMS/COSEM application layer: A-XDR ``Data`` trees and the APDUs of HAN ports.
+
+* :func:`decode_apdu` -> :class:`DataNotification` (``long_invoke_id_and_priority``,
+  ``clock``, ``body``) from a bare APDU, with or without LLC header;
+* :func:`decode_data` walks one A-XDR ``Data`` element into Python values
+  (see :mod:`hanparse._dlms_purepy` for the representation table);
+* :class:`GbtReassembler` / :func:`reassemble_gbt` join general-block-transfer
+  blocks;
+* :mod:`hanparse.dlms.schema` holds the construct declarations of record
+  (parse and build; imported on demand because construct is slow to import).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .types import BitString, DataTag, Date, DateTime, Time
+
+# The APDU layer is loaded on first use: the compiled and pure A-XDR twins
+# import hanparse.dlms.types while hanparse._impl is still choosing between
+# them, so this package must not import the selector at import time.
+_APDU_NAMES = (
+    "MAX_GBT_SIZE",
+    "DataNotification",
+    "GbtBlock",
+    "GbtReassembler",
+    "decode_apdu",
+    "decode_data",
+    "decode_data_notification",
+    "decode_gbt_block",
+    "reassemble_gbt",
+    "strip_llc",
+)
+
+
+_SUBMODULES = ("apdu", "schema", "ciphering")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(__name__ + "." + name)
+    if name in _APDU_NAMES:
+        from . import apdu
+
+        value = getattr(apdu, name)
+        globals()[name] = value
+        return value
+    raise AttributeError("module 'hanparse.dlms' has no attribute %r" % name)
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_APDU_NAMES))
+
+
+__all__ = [
+    "BitString",
+    "DataTag",
+    "Date",
+    "DateTime",
+    "Time",
+    "DataNotification",
+    "GbtBlock",
+    "GbtReassembler",
+    "MAX_GBT_SIZE",
+    "decode_apdu",
+    "decode_data",
+    "decode_data_notification",
+    "decode_gbt_block",
+    "reassemble_gbt",
+    "strip_llc",
+]
