@@ -36,7 +36,14 @@ def core(request):
 @pytest.fixture
 def use_core(core, monkeypatch):
     """Make the public framing modules run on ``core`` for this test."""
-    for name in ("hanparse.crc", "hanparse.hdlc", "hanparse.mbus", "hanparse.dsmr"):
+    for name in (
+        "hanparse.crc",
+        "hanparse.hdlc",
+        "hanparse.mbus",
+        "hanparse.dsmr",
+        "hanparse.dsmr.framing",
+        "hanparse.framing",
+    ):
         try:
             mod = importlib.import_module(name)
         except ImportError:

@@ -1,0 +1,62 @@
+"""Framing throughput per framer (MB/s), Cython core vs pure-Python twin.
+
+Run: ``python -m pytest benchmarks/bench_framing.py --benchmark-enable -q``.
+Each case scans ~1 MB made of one kind of frame with a little garbage
+between, through :class:`hanparse.framing.FrameScanner` (hunt, validate,
+build frame objects); ``extra_info`` carries MB/s.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hanparse import _impl, framing
+
+FIX = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def _load(rel: str) -> bytes:
+    e = json.loads((FIX / rel).read_text(encoding="utf-8"))
+    return bytes.fromhex(e["hex"]) if e.get("hex") else e["text"].encode("latin-1")
+
+
+SAMPLES = {
+    "hdlc": _load("hdlc/kamstrup-no-list2-3phase.json") + b"\r\n",
+    "mbus": _load("mbus/dlms__tinetz_example_2seg.json") + b"\x00",
+    "dsmr": _load("p1_ascii/dsmr_parser__TELEGRAM_V5.json"),
+}
+STREAMS = {k: v * (1_000_000 // len(v)) for k, v in SAMPLES.items()}
+
+
+def _twins():
+    out = [pytest.param("python", id="python")]
+    try:
+        _impl.native("core")
+        out.append(pytest.param("cython", id="cython"))
+    except ImportError:
+        pass
+    return out
+
+
+@pytest.mark.parametrize("impl", _twins())
+@pytest.mark.parametrize("fmt", sorted(STREAMS))
+def test_scan_1mb(benchmark, monkeypatch, impl, fmt):
+    core = _impl.pure("core") if impl == "python" else _impl.native("core")
+    for mod in ("hanparse.framing", "hanparse.hdlc", "hanparse.mbus", "hanparse.dsmr.framing"):
+        monkeypatch.setattr(mod + "._core", core)
+    stream = STREAMS[fmt]
+    expected = len(stream) // len(SAMPLES[fmt]) * (2 if fmt == "mbus" else 1)
+
+    def scan():
+        scanner = framing.FrameScanner()
+        frames = scanner.feed(stream)
+        frames += scanner.flush()
+        return len(frames)
+
+    benchmark.group = "framing " + fmt
+    n = benchmark.pedantic(scan, rounds=3 if impl == "python" else 10, iterations=1)
+    assert n == expected
+    benchmark.extra_info["MB/s"] = round(len(stream) / benchmark.stats.stats.mean / 1e6, 1)

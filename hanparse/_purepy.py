@@ -1,0 +1,626 @@
+"""Pure-Python twin of :mod:`hanparse._speedups` (the "core" pair).
+
+Same names, signatures, results and exceptions (type, message, offset,
+skip, expected/actual) as the Cython module; ``tests/test_core_differential.py``
+checks that with hypothesis.  The public modules (:mod:`hanparse.crc`,
+:mod:`hanparse.hdlc`, :mod:`hanparse.mbus`, :mod:`hanparse.dsmr.framing`,
+:mod:`hanparse.framing`) call these through ``_core``; nothing here is
+public API.
+
+Conventions shared by the framing functions
+-------------------------------------------
+
+``buf`` is bytes, bytearray or a contiguous memoryview; offsets are
+absolute indexes into ``buf``.  A framing function examines the candidate
+frame at ``start`` and does one of three things:
+
+* returns a tuple describing a complete, verified frame;
+* returns an ``int`` when ``buf`` ends too early (what the int means is
+  documented per function: the buffer length needed, or where to resume);
+* raises a :class:`~hanparse.errors.FrameError` /
+  :class:`~hanparse.errors.ChecksumError` with ``offset`` (absolute index of
+  the offending byte) and ``skip`` (bytes from ``start`` a stream reader may
+  drop before hunting for the next candidate).
+
+Checks run in a fixed order and each one looks only at bytes that are
+present, so a prefix of the input either gives the same answer as the whole
+input or reports "incomplete": chunking never changes a result.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, Pattern, Tuple, Union
+
+from .errors import ChecksumError, FrameError
+
+__all__ = [
+    "crc16_x25",
+    "crc16_arc",
+    "mbus_checksum",
+    "hdlc_parse",
+    "hdlc_unstuff",
+    "hdlc_stuff",
+    "mbus_parse",
+    "dsmr_parse",
+    "find_candidate",
+    "find_byte",
+    "KIND_HDLC",
+    "KIND_MBUS",
+    "KIND_DSMR",
+    "KIND_MBUS_SHORT",
+]
+
+Buffer = Union[bytes, bytearray, memoryview]
+
+#: ``find_candidate`` mask bits
+KIND_HDLC = 1  # 7E followed by a type-3 frame format byte (Ax)
+KIND_MBUS = 2  # 68 L L 68
+KIND_DSMR = 4  # '/' at a line start followed by a letter
+KIND_MBUS_SHORT = 8  # 10 C A CS 16 and the single character E5
+
+HDLC_FLAG = 0x7E
+HDLC_ESCAPE = 0x7D
+HDLC_MIN_LENGTH = 7  # format (2) + dst (1) + src (1) + control (1) + FCS (2)
+
+MBUS_LONG = 0x68
+MBUS_SHORT = 0x10
+MBUS_ACK = 0xE5
+MBUS_STOP = 0x16
+
+DSMR_IDENT_MAX = 256  # bytes from '/' to the end of the identification line
+DSMR_MAX_EOL = 4  # CR / NUL bytes allowed between the CRC and LF
+
+
+def _make_tables() -> Tuple[Tuple[int, ...], Tuple[int, ...]]:
+    x25 = []
+    arc = []
+    for byte in range(256):
+        a = byte
+        b = byte
+        for _ in range(8):
+            a = (a >> 1) ^ 0x8408 if a & 1 else a >> 1  # reflected 0x1021
+            b = (b >> 1) ^ 0xA001 if b & 1 else b >> 1  # reflected 0x8005
+        x25.append(a)
+        arc.append(b)
+    return tuple(x25), tuple(arc)
+
+
+_X25_TABLE, _ARC_TABLE = _make_tables()
+
+# bytes allowed inside a P1 telegram: printable ASCII, TAB, CR, LF, and NUL /
+# STX which real meters and gateways emit (ESP32 "\r\0" line ends, the
+# "/ISk5<STX>MT382" identification)
+_TEXT = frozenset([0x00, 0x02, 0x09, 0x0A, 0x0D] + list(range(0x20, 0x7F)))
+_IDENT_CHARS = frozenset([0x02] + list(range(0x20, 0x7F)))
+_HEX = {c: int(chr(c), 16) for c in b"0123456789abcdefABCDEF"}
+_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+# first byte, in one pass, that ends or breaks a telegram body: a non-text
+# byte, a '/' right after a control byte (a new telegram), or '!' at a line
+# start or right after a value's ')' (IEC 62056-21 data blocks as the Aidon
+# EFS2 ASCII output: "1-0:31.7.0(123.1*A)!")
+_BODY_STOP = re.compile(rb"[^\x00\x02\t\n\r\x20-\x7e]|[\n)]!|[\x00-\x1f]/")
+
+
+def _range(data: Buffer, start: int, end: int) -> Tuple[int, int]:
+    n = len(data)
+    if end == -1:
+        end = n
+    if start < 0 or end > n or start > end:
+        raise ValueError("range [%d:%d] is outside the %d-byte buffer" % (start, end, n))
+    return start, end
+
+
+# ---------------------------------------------------------------- checksums
+
+
+def crc16_x25(data: Buffer, start: int = 0, end: int = -1) -> int:
+    """CRC-16/X.25 of ``data[start:end]`` (``end=-1``: to the end)."""
+    start, end = _range(data, start, end)
+    table = _X25_TABLE
+    crc = 0xFFFF
+    for b in data[start:end]:
+        crc = (crc >> 8) ^ table[(crc ^ b) & 0xFF]
+    return crc ^ 0xFFFF
+
+
+def crc16_arc(data: Buffer, start: int = 0, end: int = -1) -> int:
+    """CRC-16/ARC of ``data[start:end]`` (``end=-1``: to the end)."""
+    start, end = _range(data, start, end)
+    table = _ARC_TABLE
+    crc = 0
+    for b in data[start:end]:
+        crc = (crc >> 8) ^ table[(crc ^ b) & 0xFF]
+    return crc
+
+
+def mbus_checksum(data: Buffer, start: int = 0, end: int = -1) -> int:
+    """Arithmetic sum of ``data[start:end]`` modulo 256 (the M-Bus CS)."""
+    start, end = _range(data, start, end)
+    return sum(data[start:end]) & 0xFF
+
+
+# --------------------------------------------------------------------- HDLC
+
+
+def hdlc_parse(buf: Buffer, start: int) -> Union[int, tuple]:
+    """Validate the HDLC frame whose opening flag is at ``start`` (no stuffing).
+
+    Returns an ``int`` -- the buffer length needed before calling again --
+    when ``buf`` ends first.  A flag followed by another flag is inter-frame
+    fill and gives ``(1, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0)`` (length 0).  A
+    complete frame gives::
+
+        (consumed, length, segmented, dst_start, src_start, control_pos,
+         control, hcs, info_start, info_end, fcs)
+
+    ``consumed`` is ``length + 1``: up to, not including, the closing flag,
+    which may open the next frame.  ``hcs`` is -1 when absent.
+    """
+    end = len(buf)
+    if start < 0 or start >= end:
+        raise ValueError("start %d is outside the %d-byte buffer" % (start, end))
+    if buf[start] != HDLC_FLAG:
+        raise FrameError(
+            "HDLC frame must start with flag 0x7E, got 0x%02X" % buf[start], offset=start, skip=1
+        )
+    if start + 1 >= end:
+        return start + 2
+    f0 = buf[start + 1]
+    if f0 == HDLC_FLAG:
+        return (1, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0)
+    if f0 & 0xF0 != 0xA0:
+        raise FrameError(
+            "HDLC frame format type 0x%X is not 0xA (type 3)" % (f0 >> 4), offset=start + 1, skip=1
+        )
+    if start + 2 >= end:
+        return start + 3
+    length = ((f0 & 0x07) << 8) | buf[start + 2]
+    segmented = (f0 >> 3) & 1
+    if length < HDLC_MIN_LENGTH:
+        raise FrameError(
+            "HDLC frame length %d is too short (minimum %d)" % (length, HDLC_MIN_LENGTH),
+            offset=start + 1,
+            skip=1,
+        )
+    dst_start = start + 3
+    p = dst_start
+    for _ in range(4):
+        if p >= end:
+            return p + 1
+        p += 1
+        if buf[p - 1] & 1:
+            break
+    else:
+        raise FrameError("HDLC destination address longer than 4 bytes", offset=dst_start, skip=1)
+    src_start = p
+    for _ in range(4):
+        if p >= end:
+            return p + 1
+        p += 1
+        if buf[p - 1] & 1:
+            break
+    else:
+        raise FrameError("HDLC source address longer than 4 bytes", offset=src_start, skip=1)
+    control_pos = p
+    header_end = p + 1  # after the control byte
+    fcs_pos = start + length - 1
+    if header_end > fcs_pos:
+        raise FrameError(
+            "HDLC header (%d bytes) does not fit in frame length %d" % (header_end - start - 1, length),
+            offset=start + 1,
+            skip=1,
+        )
+    if header_end > end:
+        return header_end
+    control = buf[control_pos]
+    rest = fcs_pos - header_end
+    if rest == 0:
+        hcs = -1
+        info_start = info_end = header_end
+    elif rest == 1:
+        raise FrameError(
+            "HDLC frame length %d leaves 1 byte between header and FCS" % length,
+            offset=header_end,
+            skip=1,
+        )
+    else:
+        if header_end + 2 > end:
+            return header_end + 2
+        hcs = buf[header_end] | (buf[header_end + 1] << 8)
+        computed = crc16_x25(buf, start + 1, header_end)
+        if computed != hcs:
+            raise ChecksumError(
+                "HDLC HCS mismatch: computed 0x%04X, frame has 0x%04X" % (computed, hcs),
+                expected=computed,
+                actual=hcs,
+                field="hcs",
+                offset=header_end,
+                skip=1,
+            )
+        info_start = header_end + 2
+        info_end = fcs_pos
+    close = start + length + 1
+    if close >= end:
+        return close + 1
+    if buf[close] != HDLC_FLAG:
+        raise FrameError(
+            "HDLC closing flag missing at frame length %d (found 0x%02X)" % (length, buf[close]),
+            offset=close,
+            skip=1,
+        )
+    fcs = buf[fcs_pos] | (buf[fcs_pos + 1] << 8)
+    computed = crc16_x25(buf, start + 1, fcs_pos)
+    if computed != fcs:
+        raise ChecksumError(
+            "HDLC FCS mismatch: computed 0x%04X, frame has 0x%04X" % (computed, fcs),
+            expected=computed,
+            actual=fcs,
+            field="fcs",
+            offset=fcs_pos,
+            skip=1,
+        )
+    return (
+        length + 1,
+        length,
+        segmented,
+        dst_start,
+        src_start,
+        control_pos,
+        control,
+        hcs,
+        info_start,
+        info_end,
+        fcs,
+    )
+
+
+def hdlc_unstuff(buf: Buffer, start: int, end: int) -> bytes:
+    """Remove ISO/IEC 13239 octet stuffing from ``buf[start:end]``.
+
+    ``7D x`` becomes ``x ^ 0x20``.  ``7D 7E`` (abort sequence), a raw ``7E``
+    and a trailing lone ``7D`` raise :class:`FrameError` (``skip`` counted
+    from ``start``).
+    """
+    start, end = _range(buf, start, end)
+    out = bytearray()
+    i = start
+    while i < end:
+        b = buf[i]
+        if b == HDLC_ESCAPE:
+            if i + 1 >= end:
+                raise FrameError("HDLC escape 0x7D at the end of the frame", offset=i, skip=i - start + 1)
+            n = buf[i + 1]
+            if n == HDLC_FLAG:
+                raise FrameError("HDLC abort sequence 0x7D 0x7E", offset=i, skip=i - start + 1)
+            out.append(n ^ 0x20)
+            i += 2
+        elif b == HDLC_FLAG:
+            raise FrameError("raw flag 0x7E inside a stuffed HDLC frame", offset=i, skip=i - start + 1)
+        else:
+            out.append(b)
+            i += 1
+    return bytes(out)
+
+
+def hdlc_stuff(data: Buffer) -> bytes:
+    """Apply ISO/IEC 13239 octet stuffing: escape 7E and 7D as 7D (x ^ 0x20)."""
+    out = bytearray()
+    for b in data:
+        if b == HDLC_FLAG or b == HDLC_ESCAPE:
+            out.append(HDLC_ESCAPE)
+            out.append(b ^ 0x20)
+        else:
+            out.append(b)
+    return bytes(out)
+
+
+# -------------------------------------------------------------------- M-Bus
+
+
+def _mbus_long(buf: Buffer, start: int, n: int, end: int) -> Union[int, tuple, FrameError]:
+    """Check a long frame of ``n`` bytes from C on; return the result or the error."""
+    total = n + 6
+    if start + total > end:
+        return start + total
+    stop = buf[start + total - 1]
+    if stop != MBUS_STOP:
+        return FrameError(
+            "M-Bus stop byte is 0x%02X, expected 0x16 (L=%d)" % (stop, n),
+            offset=start + total - 1,
+            skip=1,
+        )
+    cs_pos = start + 4 + n
+    computed = mbus_checksum(buf, start + 4, cs_pos)
+    if computed != buf[cs_pos]:
+        return ChecksumError(
+            "M-Bus checksum mismatch: computed 0x%02X, frame has 0x%02X" % (computed, buf[cs_pos]),
+            expected=computed,
+            actual=buf[cs_pos],
+            field="mbus",
+            offset=cs_pos,
+            skip=1,
+        )
+    return (total, 2, n, buf[start + 4], buf[start + 5], buf[start + 6], start + 7, cs_pos, buf[cs_pos])
+
+
+def mbus_parse(buf: Buffer, start: int) -> Union[int, tuple]:
+    """Validate the M-Bus frame at ``start`` (long ``68``, short ``10`` or ack ``E5``).
+
+    Returns the buffer length needed (``int``) when ``buf`` ends first, else::
+
+        (consumed, kind, length, c, a, ci, data_start, data_end, checksum)
+
+    ``kind`` is 0 (ack), 1 (short), 2 (long); absent fields are -1.  For a
+    long frame ``data_start:data_end`` is the data after CI.  An L field of
+    0-2 means L + 256 (Sagemcom T210-D sends 257 bytes with L = 01), and an
+    L of 3 is read as L + 256 when the 9-byte reading fails; either is
+    accepted only when the stop byte and checksum verify at the extended
+    position.
+    """
+    end = len(buf)
+    if start < 0 or start >= end:
+        raise ValueError("start %d is outside the %d-byte buffer" % (start, end))
+    b = buf[start]
+    if b == MBUS_ACK:
+        return (1, 0, -1, -1, -1, -1, start + 1, start + 1, -1)
+    if b == MBUS_SHORT:
+        if start + 5 > end:
+            return start + 5
+        if buf[start + 4] != MBUS_STOP:
+            raise FrameError(
+                "M-Bus short frame stop byte is 0x%02X, expected 0x16" % buf[start + 4],
+                offset=start + 4,
+                skip=1,
+            )
+        computed = (buf[start + 1] + buf[start + 2]) & 0xFF
+        if computed != buf[start + 3]:
+            raise ChecksumError(
+                "M-Bus checksum mismatch: computed 0x%02X, frame has 0x%02X" % (computed, buf[start + 3]),
+                expected=computed,
+                actual=buf[start + 3],
+                field="mbus",
+                offset=start + 3,
+                skip=1,
+            )
+        return (5, 1, -1, buf[start + 1], buf[start + 2], -1, start + 3, start + 3, buf[start + 3])
+    if b != MBUS_LONG:
+        raise FrameError("0x%02X does not start an M-Bus frame" % b, offset=start, skip=1)
+    if start + 4 > end:
+        return start + 4
+    if buf[start + 3] != MBUS_LONG:
+        raise FrameError(
+            "M-Bus long frame: second start byte is 0x%02X, expected 0x68" % buf[start + 3],
+            offset=start + 3,
+            skip=1,
+        )
+    l1 = buf[start + 1]
+    l2 = buf[start + 2]
+    if l1 != l2:
+        raise FrameError(
+            "M-Bus long frame: length bytes differ (0x%02X, 0x%02X)" % (l1, l2), offset=start + 1, skip=1
+        )
+    if l1 >= 3:
+        first = _mbus_long(buf, start, l1, end)
+        if l1 > 3 or isinstance(first, (int, tuple)):
+            if isinstance(first, FrameError):
+                raise first
+            return first
+        # L = 3 that does not verify as a 9-byte frame: try the Sagemcom reading
+        second = _mbus_long(buf, start, l1 + 256, end)
+        if isinstance(second, FrameError):
+            raise first
+        return second
+    result = _mbus_long(buf, start, l1 + 256, end)
+    if isinstance(result, FrameError):
+        raise result
+    return result
+
+
+# --------------------------------------------------------------------- DSMR
+
+
+def dsmr_parse(buf: Buffer, start: int, scan_from: int, max_size: int, final: bool) -> Union[int, tuple]:
+    """Validate the DSMR/P1 telegram whose ``/`` is at ``start``.
+
+    ::
+
+        /XXX5 identification CR LF        3 letters after '/', printable line
+        CR LF
+        data lines ... CR LF              P1 text only
+        !CRC CR LF                        '!' at a line start (or right after
+                                          ')'), 0-4 hex digits
+
+    Returns a resume position (``int``) when ``buf`` ends first: call again
+    with ``scan_from`` set to it once more bytes arrived (``scan_from=start``
+    the first time).  With ``final`` an end line cut after the CRC digits is
+    accepted.  A complete telegram gives::
+
+        (consumed, ident_end, body_start, bang, crc, crc_digits, computed)
+
+    ``crc`` and ``computed`` are -1 when the telegram carries no CRC (DSMR
+    2.2 / 3.0).  ``ident_end`` is the end of the identification text (before
+    CR LF), ``body_start`` the first byte after its line end, ``bang`` the
+    index of ``!``.  The CRC is CRC-16/ARC over ``/`` through ``!``.
+    """
+    end = len(buf)
+    if start < 0 or start >= end:
+        raise ValueError("start %d is outside the %d-byte buffer" % (start, end))
+    if buf[start] != 0x2F:
+        raise FrameError("DSMR telegram must start with '/', got 0x%02X" % buf[start], offset=start, skip=1)
+    # identification line: always re-read (bounded), it fixes body_start
+    i = start + 1
+    while i < start + 4:
+        if i >= end:
+            return start
+        if buf[i] not in _LETTERS:
+            raise FrameError(
+                "DSMR identification must start with 3 letters, got 0x%02X" % buf[i], offset=i, skip=1
+            )
+        i += 1
+    while True:
+        if i >= end:
+            return start
+        c = buf[i]
+        if c == 0x0D or c == 0x0A:
+            break
+        if c not in _IDENT_CHARS:
+            raise FrameError(
+                "byte 0x%02X in the DSMR identification line is not printable" % c, offset=i, skip=1
+            )
+        i += 1
+        if i - start > DSMR_IDENT_MAX:
+            raise FrameError(
+                "DSMR identification line longer than %d bytes" % DSMR_IDENT_MAX, offset=i, skip=1
+            )
+    ident_end = i
+    if ident_end - start < 5:
+        raise FrameError("DSMR identification line too short", offset=ident_end, skip=1)
+    if buf[i] == 0x0D:
+        if i + 1 >= end:
+            return start
+        if buf[i + 1] != 0x0A:
+            raise FrameError(
+                "DSMR identification line: CR followed by 0x%02X, expected LF" % buf[i + 1],
+                offset=i + 1,
+                skip=1,
+            )
+        i += 1
+    body_start = i + 1
+    # body: find '!' at a line start; stop at non-text or a new telegram
+    pos = scan_from if scan_from > body_start else body_start
+    limit = start + max_size
+    search_end = end if end < limit else limit
+    m = _BODY_STOP.search(buf, pos - 1, search_end) if pos < search_end else None
+    if m is None:
+        if end > limit:
+            raise FrameError("DSMR telegram longer than %d bytes" % max_size, offset=limit, skip=1)
+        return end
+    k = m.start()
+    if m.end() - k == 1:
+        raise FrameError("byte 0x%02X in a DSMR telegram is not P1 text" % buf[k], offset=k, skip=k - start)
+    if buf[k + 1] == 0x2F:
+        raise FrameError("DSMR telegram interrupted by a new telegram", offset=k + 1, skip=k + 1 - start)
+    bang = k + 1
+    # end line: '!' 0-4 hex digits, CR/NUL, LF
+    i = bang + 1
+    crc = 0
+    digits = 0
+    while i < end and buf[i] in _HEX:
+        if digits == 4:
+            raise FrameError("DSMR CRC has more than 4 hex digits", offset=i, skip=i - start)
+        crc = (crc << 4) | _HEX[buf[i]]
+        digits += 1
+        i += 1
+    eol = 0
+    while i < end and (buf[i] == 0x0D or buf[i] == 0x00):
+        if eol == DSMR_MAX_EOL:
+            raise FrameError("DSMR end line has too many CR/NUL bytes", offset=i, skip=i - start)
+        eol += 1
+        i += 1
+    if i >= end:
+        if not final:
+            return bang
+        consumed = end - start
+    elif buf[i] == 0x0A:
+        consumed = i + 1 - start
+    else:
+        raise FrameError(
+            "DSMR end line: unexpected byte 0x%02X after '!'" % buf[i], offset=i, skip=i - start
+        )
+    if digits == 0:
+        return (consumed, ident_end, body_start, bang, -1, 0, -1)
+    computed = crc16_arc(buf, start, bang + 1)
+    if computed != crc:
+        raise ChecksumError(
+            "DSMR CRC mismatch: computed 0x%04X, telegram has 0x%04X" % (computed, crc),
+            expected=computed,
+            actual=crc,
+            field="crc",
+            offset=bang + 1,
+            skip=consumed,
+        )
+    return (consumed, ident_end, body_start, bang, crc, digits, computed)
+
+
+# ------------------------------------------------------------------ hunting
+
+_HUNT_CACHE: Dict[int, Pattern[bytes]] = {}
+
+
+def _hunt_pattern(mask: int) -> Pattern[bytes]:
+    pat = _HUNT_CACHE.get(mask)
+    if pat is None:
+        chars = b""
+        if mask & KIND_HDLC:
+            chars += b"\\x7e"
+        if mask & KIND_MBUS:
+            chars += b"\\x68"
+        if mask & KIND_DSMR:
+            chars += b"/"
+        if mask & KIND_MBUS_SHORT:
+            chars += b"\\x10\\xe5"
+        pat = re.compile(b"[" + chars + b"]") if chars else re.compile(b"(?!)")
+        _HUNT_CACHE[mask] = pat
+    return pat
+
+
+def find_candidate(buf: Buffer, start: int, anchor: int, mask: int) -> int:
+    """Index of the first plausible frame start at or after ``start``.
+
+    ``mask`` selects the kinds (``KIND_*`` bits).  Returns ``i`` for a
+    candidate that passed the cheap pre-checks, ``-(i + 1)`` when the bytes
+    after ``i`` are not there yet to tell, and ``len(buf)`` when there is no
+    candidate.  Pre-checks: HDLC ``7E Ax``; M-Bus ``68 L L 68``; DSMR ``/`` +
+    letter, where the ``/`` is at ``anchor`` (where the stream or the
+    previous frame ended) or follows a control or non-ASCII byte (a line
+    start), so a ``/`` inside a value never starts a telegram; short M-Bus
+    ``10 C A CS 16`` and ``E5``.
+    """
+    end = len(buf)
+    if start < 0 or start > end:
+        raise ValueError("start %d is outside the %d-byte buffer" % (start, end))
+    search = _hunt_pattern(mask).search
+    i = start
+    while True:
+        m = search(buf, i)
+        if m is None:
+            return end
+        i = m.start()
+        b = buf[i]
+        if b == 0x7E:
+            if i + 1 >= end:
+                return -(i + 1)
+            if buf[i + 1] & 0xF0 == 0xA0:
+                return i
+        elif b == 0x68:
+            if i + 3 >= end:
+                return -(i + 1)
+            if buf[i + 3] == 0x68 and buf[i + 1] == buf[i + 2]:
+                return i
+        elif b == 0x2F:
+            if i == anchor or i == 0 or buf[i - 1] < 0x20 or buf[i - 1] >= 0x7F:
+                if i + 1 >= end:
+                    return -(i + 1)
+                if buf[i + 1] in _LETTERS:
+                    return i
+        elif b == 0xE5:
+            return i
+        else:  # 0x10
+            if i + 4 >= end:
+                return -(i + 1)
+            if buf[i + 4] == MBUS_STOP and (buf[i + 1] + buf[i + 2]) & 0xFF == buf[i + 3]:
+                return i
+        i += 1
+
+
+def find_byte(buf: Buffer, value: int, start: int, end: int) -> int:
+    """Index of the first ``value`` in ``buf[start:end]`` (``end=-1``: to the end), or -1."""
+    start, end = _range(buf, start, end)
+    if isinstance(buf, (bytes, bytearray)):
+        return buf.find(value, start, end)
+    for i in range(start, end):
+        if buf[i] == value:
+            return i
+    return -1

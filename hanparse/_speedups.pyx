@@ -1,0 +1,628 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled twin of :mod:`hanparse._purepy` (the "core" pair).
+
+CRC-16/X.25, CRC-16/ARC, the M-Bus sum, HDLC / M-Bus / DSMR frame
+validation, octet (un)stuffing and the candidate hunt, as C loops over
+typed memoryviews (bytes, bytearray and memoryview are read in place, never
+copied).  Names, signatures, results and exceptions are identical to the
+pure-Python twin, whose docstrings describe each function; the differential
+hypothesis tests hold the two together.
+"""
+
+from libc.string cimport memchr
+
+from hanparse.errors import ChecksumError, FrameError
+
+__all__ = [
+    "crc16_x25",
+    "crc16_arc",
+    "mbus_checksum",
+    "hdlc_parse",
+    "hdlc_unstuff",
+    "hdlc_stuff",
+    "mbus_parse",
+    "dsmr_parse",
+    "find_candidate",
+    "find_byte",
+    "KIND_HDLC",
+    "KIND_MBUS",
+    "KIND_DSMR",
+    "KIND_MBUS_SHORT",
+]
+
+KIND_HDLC = 1
+KIND_MBUS = 2
+KIND_DSMR = 4
+KIND_MBUS_SHORT = 8
+
+cdef enum:
+    HDLC_MIN_LENGTH = 7
+    DSMR_IDENT_MAX = 256
+    DSMR_MAX_EOL = 4
+
+# slice-by-8 tables: X25S[0] is the classic byte table; X25S[k][b] is the
+# CRC of byte b followed by k zero bytes, so 8 input bytes fold in at once
+cdef unsigned short X25S[8][256]
+cdef unsigned short ARCS[8][256]
+cdef unsigned char TEXT[256]  # P1 telegram bytes
+cdef unsigned char IDENT[256]  # identification line bytes
+cdef unsigned char LETTER[256]
+cdef signed char HEXVAL[256]
+
+
+cdef void _init_tables():
+    cdef int byte, k
+    cdef unsigned int a, b
+    for byte in range(256):
+        a = byte
+        b = byte
+        for k in range(8):
+            if a & 1:
+                a = (a >> 1) ^ 0x8408
+            else:
+                a = a >> 1
+            if b & 1:
+                b = (b >> 1) ^ 0xA001
+            else:
+                b = b >> 1
+        X25S[0][byte] = <unsigned short>a
+        ARCS[0][byte] = <unsigned short>b
+        TEXT[byte] = 1 if (0x20 <= byte < 0x7F or byte in (0x00, 0x02, 0x09, 0x0A, 0x0D)) else 0
+        IDENT[byte] = 1 if (0x20 <= byte < 0x7F or byte == 0x02) else 0
+        LETTER[byte] = 1 if (0x41 <= byte <= 0x5A or 0x61 <= byte <= 0x7A) else 0
+        if 0x30 <= byte <= 0x39:
+            HEXVAL[byte] = byte - 0x30
+        elif 0x41 <= byte <= 0x46:
+            HEXVAL[byte] = byte - 0x41 + 10
+        elif 0x61 <= byte <= 0x66:
+            HEXVAL[byte] = byte - 0x61 + 10
+        else:
+            HEXVAL[byte] = -1
+
+
+    for k in range(1, 8):
+        for byte in range(256):
+            a = X25S[k - 1][byte]
+            X25S[k][byte] = <unsigned short>((a >> 8) ^ X25S[0][a & 0xFF])
+            b = ARCS[k - 1][byte]
+            ARCS[k][byte] = <unsigned short>((b >> 8) ^ ARCS[0][b & 0xFF])
+
+
+_init_tables()
+
+
+cdef inline unsigned int _crc16_reflected(unsigned short[8][256] t, unsigned int crc,
+                                          const unsigned char* p, Py_ssize_t n) nogil:
+    """Table-driven reflected CRC-16, eight bytes per step (slice-by-8)."""
+    cdef Py_ssize_t i = 0
+    cdef unsigned int lo
+    while i + 8 <= n:
+        lo = crc ^ (p[i] | (<unsigned int>p[i + 1] << 8))
+        crc = (t[7][lo & 0xFF] ^ t[6][lo >> 8] ^ t[5][p[i + 2]] ^ t[4][p[i + 3]]
+               ^ t[3][p[i + 4]] ^ t[2][p[i + 5]] ^ t[1][p[i + 6]] ^ t[0][p[i + 7]])
+        i += 8
+    while i < n:
+        crc = (crc >> 8) ^ t[0][(crc ^ p[i]) & 0xFF]
+        i += 1
+    return crc
+
+
+cdef inline unsigned int _x25(const unsigned char* p, Py_ssize_t n) nogil:
+    return _crc16_reflected(X25S, 0xFFFF, p, n) ^ 0xFFFF
+
+
+cdef inline unsigned int _arc(const unsigned char* p, Py_ssize_t n) nogil:
+    return _crc16_reflected(ARCS, 0, p, n)
+
+
+cdef inline unsigned int _sum(const unsigned char* p, Py_ssize_t n) nogil:
+    cdef unsigned int s = 0
+    cdef Py_ssize_t i
+    for i in range(n):
+        s += p[i]
+    return s & 0xFF
+
+
+cdef inline const unsigned char* _ptr(const unsigned char[::1] mv):
+    # a zero-length view has no element 0 to take the address of
+    if mv.shape[0] == 0:
+        return <const unsigned char*>b""
+    return &mv[0]
+
+
+cdef Py_ssize_t _check_range(Py_ssize_t n, Py_ssize_t start, Py_ssize_t* end) except -1:
+    if end[0] == -1:
+        end[0] = n
+    if start < 0 or end[0] > n or start > end[0]:
+        raise ValueError("range [%d:%d] is outside the %d-byte buffer" % (start, end[0], n))
+    return 0
+
+
+# ---------------------------------------------------------------- checksums
+
+
+def crc16_x25(const unsigned char[::1] data, Py_ssize_t start=0, Py_ssize_t end=-1):
+    """CRC-16/X.25 of ``data[start:end]`` (``end=-1``: to the end)."""
+    _check_range(data.shape[0], start, &end)
+    cdef const unsigned char* p = _ptr(data)
+    cdef unsigned int crc
+    with nogil:
+        crc = _x25(p + start, end - start)
+    return crc
+
+
+def crc16_arc(const unsigned char[::1] data, Py_ssize_t start=0, Py_ssize_t end=-1):
+    """CRC-16/ARC of ``data[start:end]`` (``end=-1``: to the end)."""
+    _check_range(data.shape[0], start, &end)
+    cdef const unsigned char* p = _ptr(data)
+    cdef unsigned int crc
+    with nogil:
+        crc = _arc(p + start, end - start)
+    return crc
+
+
+def mbus_checksum(const unsigned char[::1] data, Py_ssize_t start=0, Py_ssize_t end=-1):
+    """Arithmetic sum of ``data[start:end]`` modulo 256 (the M-Bus CS)."""
+    _check_range(data.shape[0], start, &end)
+    return _sum(_ptr(data) + start, end - start)
+
+
+# --------------------------------------------------------------------- HDLC
+
+
+def hdlc_parse(const unsigned char[::1] buf, Py_ssize_t start):
+    """Validate the HDLC frame whose opening flag is at ``start`` (see _purepy)."""
+    cdef Py_ssize_t end = buf.shape[0]
+    cdef Py_ssize_t length, dst_start, src_start, p, control_pos, header_end, fcs_pos
+    cdef Py_ssize_t rest, info_start, info_end, close
+    cdef int f0, segmented, k, done, control
+    cdef long hcs
+    cdef unsigned int fcs, computed
+    if start < 0 or start >= end:
+        raise ValueError("start %d is outside the %d-byte buffer" % (start, end))
+    cdef const unsigned char* b = &buf[0]
+    if b[start] != 0x7E:
+        raise FrameError(
+            "HDLC frame must start with flag 0x7E, got 0x%02X" % b[start], offset=start, skip=1
+        )
+    if start + 1 >= end:
+        return start + 2
+    f0 = b[start + 1]
+    if f0 == 0x7E:
+        return (1, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0)
+    if f0 & 0xF0 != 0xA0:
+        raise FrameError(
+            "HDLC frame format type 0x%X is not 0xA (type 3)" % (f0 >> 4), offset=start + 1, skip=1
+        )
+    if start + 2 >= end:
+        return start + 3
+    length = ((f0 & 0x07) << 8) | b[start + 2]
+    segmented = (f0 >> 3) & 1
+    if length < HDLC_MIN_LENGTH:
+        raise FrameError(
+            "HDLC frame length %d is too short (minimum %d)" % (length, HDLC_MIN_LENGTH),
+            offset=start + 1,
+            skip=1,
+        )
+    dst_start = start + 3
+    p = dst_start
+    done = 0
+    for k in range(4):
+        if p >= end:
+            return p + 1
+        p += 1
+        if b[p - 1] & 1:
+            done = 1
+            break
+    if not done:
+        raise FrameError("HDLC destination address longer than 4 bytes", offset=dst_start, skip=1)
+    src_start = p
+    done = 0
+    for k in range(4):
+        if p >= end:
+            return p + 1
+        p += 1
+        if b[p - 1] & 1:
+            done = 1
+            break
+    if not done:
+        raise FrameError("HDLC source address longer than 4 bytes", offset=src_start, skip=1)
+    control_pos = p
+    header_end = p + 1
+    fcs_pos = start + length - 1
+    if header_end > fcs_pos:
+        raise FrameError(
+            "HDLC header (%d bytes) does not fit in frame length %d" % (header_end - start - 1, length),
+            offset=start + 1,
+            skip=1,
+        )
+    if header_end > end:
+        return header_end
+    control = b[control_pos]
+    rest = fcs_pos - header_end
+    if rest == 0:
+        hcs = -1
+        info_start = header_end
+        info_end = header_end
+    elif rest == 1:
+        raise FrameError(
+            "HDLC frame length %d leaves 1 byte between header and FCS" % length,
+            offset=header_end,
+            skip=1,
+        )
+    else:
+        if header_end + 2 > end:
+            return header_end + 2
+        hcs = b[header_end] | (b[header_end + 1] << 8)
+        computed = _x25(b + start + 1, header_end - start - 1)
+        if computed != hcs:
+            raise ChecksumError(
+                "HDLC HCS mismatch: computed 0x%04X, frame has 0x%04X" % (computed, hcs),
+                expected=computed,
+                actual=hcs,
+                field="hcs",
+                offset=header_end,
+                skip=1,
+            )
+        info_start = header_end + 2
+        info_end = fcs_pos
+    close = start + length + 1
+    if close >= end:
+        return close + 1
+    if b[close] != 0x7E:
+        raise FrameError(
+            "HDLC closing flag missing at frame length %d (found 0x%02X)" % (length, b[close]),
+            offset=close,
+            skip=1,
+        )
+    fcs = b[fcs_pos] | (b[fcs_pos + 1] << 8)
+    with nogil:
+        computed = _x25(b + start + 1, fcs_pos - start - 1)
+    if computed != fcs:
+        raise ChecksumError(
+            "HDLC FCS mismatch: computed 0x%04X, frame has 0x%04X" % (computed, fcs),
+            expected=computed,
+            actual=fcs,
+            field="fcs",
+            offset=fcs_pos,
+            skip=1,
+        )
+    return (
+        length + 1,
+        length,
+        segmented,
+        dst_start,
+        src_start,
+        control_pos,
+        control,
+        hcs,
+        info_start,
+        info_end,
+        fcs,
+    )
+
+
+def hdlc_unstuff(const unsigned char[::1] buf, Py_ssize_t start, Py_ssize_t end):
+    """Remove ISO/IEC 13239 octet stuffing from ``buf[start:end]`` (see _purepy)."""
+    _check_range(buf.shape[0], start, &end)
+    cdef const unsigned char* b = _ptr(buf)
+    cdef bytearray out = bytearray(end - start)
+    cdef unsigned char* o = out
+    cdef Py_ssize_t i = start, n = 0
+    cdef unsigned char c, nx
+    while i < end:
+        c = b[i]
+        if c == 0x7D:
+            if i + 1 >= end:
+                raise FrameError("HDLC escape 0x7D at the end of the frame", offset=i, skip=i - start + 1)
+            nx = b[i + 1]
+            if nx == 0x7E:
+                raise FrameError("HDLC abort sequence 0x7D 0x7E", offset=i, skip=i - start + 1)
+            o[n] = nx ^ 0x20
+            n += 1
+            i += 2
+        elif c == 0x7E:
+            raise FrameError("raw flag 0x7E inside a stuffed HDLC frame", offset=i, skip=i - start + 1)
+        else:
+            o[n] = c
+            n += 1
+            i += 1
+    return bytes(out[:n])
+
+
+def hdlc_stuff(const unsigned char[::1] data):
+    """Apply ISO/IEC 13239 octet stuffing: escape 7E and 7D as 7D (x ^ 0x20)."""
+    cdef Py_ssize_t n = data.shape[0], i, k = 0
+    cdef const unsigned char* b = _ptr(data)
+    cdef bytearray out = bytearray(2 * n)
+    cdef unsigned char* o = out
+    cdef unsigned char c
+    for i in range(n):
+        c = b[i]
+        if c == 0x7E or c == 0x7D:
+            o[k] = 0x7D
+            o[k + 1] = c ^ 0x20
+            k += 2
+        else:
+            o[k] = c
+            k += 1
+    return bytes(out[:k])
+
+
+# -------------------------------------------------------------------- M-Bus
+
+
+cdef object _mbus_long(const unsigned char* b, Py_ssize_t start, Py_ssize_t n, Py_ssize_t end):
+    cdef Py_ssize_t total = n + 6
+    cdef Py_ssize_t cs_pos
+    cdef unsigned int stop, computed
+    if start + total > end:
+        return start + total
+    stop = b[start + total - 1]
+    if stop != 0x16:
+        return FrameError(
+            "M-Bus stop byte is 0x%02X, expected 0x16 (L=%d)" % (stop, n),
+            offset=start + total - 1,
+            skip=1,
+        )
+    cs_pos = start + 4 + n
+    computed = _sum(b + start + 4, n)
+    if computed != b[cs_pos]:
+        return ChecksumError(
+            "M-Bus checksum mismatch: computed 0x%02X, frame has 0x%02X" % (computed, b[cs_pos]),
+            expected=computed,
+            actual=b[cs_pos],
+            field="mbus",
+            offset=cs_pos,
+            skip=1,
+        )
+    return (total, 2, n, b[start + 4], b[start + 5], b[start + 6], start + 7, cs_pos, b[cs_pos])
+
+
+def mbus_parse(const unsigned char[::1] buf, Py_ssize_t start):
+    """Validate the M-Bus frame at ``start`` (see _purepy)."""
+    cdef Py_ssize_t end = buf.shape[0]
+    cdef unsigned int c0, l1, l2, computed
+    if start < 0 or start >= end:
+        raise ValueError("start %d is outside the %d-byte buffer" % (start, end))
+    cdef const unsigned char* b = &buf[0]
+    c0 = b[start]
+    if c0 == 0xE5:
+        return (1, 0, -1, -1, -1, -1, start + 1, start + 1, -1)
+    if c0 == 0x10:
+        if start + 5 > end:
+            return start + 5
+        if b[start + 4] != 0x16:
+            raise FrameError(
+                "M-Bus short frame stop byte is 0x%02X, expected 0x16" % b[start + 4],
+                offset=start + 4,
+                skip=1,
+            )
+        computed = (b[start + 1] + b[start + 2]) & 0xFF
+        if computed != b[start + 3]:
+            raise ChecksumError(
+                "M-Bus checksum mismatch: computed 0x%02X, frame has 0x%02X" % (computed, b[start + 3]),
+                expected=computed,
+                actual=b[start + 3],
+                field="mbus",
+                offset=start + 3,
+                skip=1,
+            )
+        return (5, 1, -1, b[start + 1], b[start + 2], -1, start + 3, start + 3, b[start + 3])
+    if c0 != 0x68:
+        raise FrameError("0x%02X does not start an M-Bus frame" % c0, offset=start, skip=1)
+    if start + 4 > end:
+        return start + 4
+    if b[start + 3] != 0x68:
+        raise FrameError(
+            "M-Bus long frame: second start byte is 0x%02X, expected 0x68" % b[start + 3],
+            offset=start + 3,
+            skip=1,
+        )
+    l1 = b[start + 1]
+    l2 = b[start + 2]
+    if l1 != l2:
+        raise FrameError(
+            "M-Bus long frame: length bytes differ (0x%02X, 0x%02X)" % (l1, l2), offset=start + 1, skip=1
+        )
+    if l1 >= 3:
+        first = _mbus_long(b, start, l1, end)
+        if l1 > 3 or not isinstance(first, FrameError):
+            if isinstance(first, FrameError):
+                raise first
+            return first
+        second = _mbus_long(b, start, l1 + 256, end)
+        if isinstance(second, FrameError):
+            raise first
+        return second
+    result = _mbus_long(b, start, l1 + 256, end)
+    if isinstance(result, FrameError):
+        raise result
+    return result
+
+
+# --------------------------------------------------------------------- DSMR
+
+
+def dsmr_parse(const unsigned char[::1] buf, Py_ssize_t start, Py_ssize_t scan_from,
+               Py_ssize_t max_size, bint final):
+    """Validate the DSMR/P1 telegram whose ``/`` is at ``start`` (see _purepy)."""
+    cdef Py_ssize_t end = buf.shape[0]
+    cdef Py_ssize_t i, ident_end, body_start, bang, limit, consumed
+    cdef int digits, eol, h
+    cdef unsigned int c, prev, crc, computed
+    if start < 0 or start >= end:
+        raise ValueError("start %d is outside the %d-byte buffer" % (start, end))
+    cdef const unsigned char* b = &buf[0]
+    if b[start] != 0x2F:
+        raise FrameError("DSMR telegram must start with '/', got 0x%02X" % b[start], offset=start, skip=1)
+    i = start + 1
+    while i < start + 4:
+        if i >= end:
+            return start
+        if not LETTER[b[i]]:
+            raise FrameError(
+                "DSMR identification must start with 3 letters, got 0x%02X" % b[i], offset=i, skip=1
+            )
+        i += 1
+    while True:
+        if i >= end:
+            return start
+        c = b[i]
+        if c == 0x0D or c == 0x0A:
+            break
+        if not IDENT[c]:
+            raise FrameError(
+                "byte 0x%02X in the DSMR identification line is not printable" % c, offset=i, skip=1
+            )
+        i += 1
+        if i - start > DSMR_IDENT_MAX:
+            raise FrameError(
+                "DSMR identification line longer than %d bytes" % DSMR_IDENT_MAX, offset=i, skip=1
+            )
+    ident_end = i
+    if ident_end - start < 5:
+        raise FrameError("DSMR identification line too short", offset=ident_end, skip=1)
+    if b[i] == 0x0D:
+        if i + 1 >= end:
+            return start
+        if b[i + 1] != 0x0A:
+            raise FrameError(
+                "DSMR identification line: CR followed by 0x%02X, expected LF" % b[i + 1],
+                offset=i + 1,
+                skip=1,
+            )
+        i += 1
+    body_start = i + 1
+    i = scan_from if scan_from > body_start else body_start
+    limit = start + max_size
+    bang = -1
+    while i < end:
+        if i >= limit:
+            raise FrameError("DSMR telegram longer than %d bytes" % max_size, offset=limit, skip=1)
+        c = b[i]
+        if not TEXT[c]:
+            raise FrameError("byte 0x%02X in a DSMR telegram is not P1 text" % c, offset=i, skip=i - start)
+        prev = b[i - 1]
+        if c == 0x21:
+            if prev == 0x0A or prev == 0x29:
+                bang = i
+                break
+        elif c == 0x2F:
+            if prev < 0x20:
+                raise FrameError("DSMR telegram interrupted by a new telegram", offset=i, skip=i - start)
+        i += 1
+    if bang < 0:
+        return end
+    i = bang + 1
+    crc = 0
+    digits = 0
+    while i < end:
+        h = HEXVAL[b[i]]
+        if h < 0:
+            break
+        if digits == 4:
+            raise FrameError("DSMR CRC has more than 4 hex digits", offset=i, skip=i - start)
+        crc = (crc << 4) | h
+        digits += 1
+        i += 1
+    eol = 0
+    while i < end and (b[i] == 0x0D or b[i] == 0x00):
+        if eol == DSMR_MAX_EOL:
+            raise FrameError("DSMR end line has too many CR/NUL bytes", offset=i, skip=i - start)
+        eol += 1
+        i += 1
+    if i >= end:
+        if not final:
+            return bang
+        consumed = end - start
+    elif b[i] == 0x0A:
+        consumed = i + 1 - start
+    else:
+        raise FrameError(
+            "DSMR end line: unexpected byte 0x%02X after '!'" % b[i], offset=i, skip=i - start
+        )
+    if digits == 0:
+        return (consumed, ident_end, body_start, bang, -1, 0, -1)
+    with nogil:
+        computed = _arc(b + start, bang + 1 - start)
+    if computed != crc:
+        raise ChecksumError(
+            "DSMR CRC mismatch: computed 0x%04X, telegram has 0x%04X" % (computed, crc),
+            expected=computed,
+            actual=crc,
+            field="crc",
+            offset=bang + 1,
+            skip=consumed,
+        )
+    return (consumed, ident_end, body_start, bang, crc, digits, computed)
+
+
+# ------------------------------------------------------------------ hunting
+
+
+def find_candidate(const unsigned char[::1] buf, Py_ssize_t start, Py_ssize_t anchor, int mask):
+    """Index of the first plausible frame start at or after ``start`` (see _purepy)."""
+    cdef Py_ssize_t end = buf.shape[0]
+    cdef Py_ssize_t i
+    cdef unsigned char c
+    cdef unsigned char want[256]
+    cdef int k
+    if start < 0 or start > end:
+        raise ValueError("start %d is outside the %d-byte buffer" % (start, end))
+    for k in range(256):
+        want[k] = 0
+    if mask & 1:
+        want[0x7E] = 1
+    if mask & 2:
+        want[0x68] = 1
+    if mask & 4:
+        want[0x2F] = 1
+    if mask & 8:
+        want[0x10] = 1
+        want[0xE5] = 1
+    cdef const unsigned char* b = _ptr(buf)
+    i = start
+    while i < end:
+        c = b[i]
+        if not want[c]:
+            i += 1
+            continue
+        if c == 0x7E:
+            if i + 1 >= end:
+                return -(i + 1)
+            if b[i + 1] & 0xF0 == 0xA0:
+                return i
+        elif c == 0x68:
+            if i + 3 >= end:
+                return -(i + 1)
+            if b[i + 3] == 0x68 and b[i + 1] == b[i + 2]:
+                return i
+        elif c == 0x2F:
+            if i == anchor or i == 0 or b[i - 1] < 0x20 or b[i - 1] >= 0x7F:
+                if i + 1 >= end:
+                    return -(i + 1)
+                if LETTER[b[i + 1]]:
+                    return i
+        elif c == 0xE5:
+            return i
+        else:
+            if i + 4 >= end:
+                return -(i + 1)
+            if b[i + 4] == 0x16 and ((b[i + 1] + b[i + 2]) & 0xFF) == b[i + 3]:
+                return i
+        i += 1
+    return end
+
+
+def find_byte(const unsigned char[::1] buf, int value, Py_ssize_t start, Py_ssize_t end):
+    """Index of the first ``value`` in ``buf[start:end]`` (``end=-1``: to the end), or -1."""
+    _check_range(buf.shape[0], start, &end)
+    cdef const unsigned char* b = _ptr(buf)
+    cdef const void* hit
+    if end <= start:
+        return -1
+    hit = memchr(b + start, value & 0xFF, end - start)
+    if hit == NULL:
+        return -1
+    return <const unsigned char*>hit - b

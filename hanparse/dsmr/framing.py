@@ -1,0 +1,136 @@
+"""Framing of DSMR / P1 telegrams (NTA 8130, DSMR 2.2 - 5.0.2, and the P1 variants).
+
+::
+
+    /ISk5\\2MT382-1000 CR LF       identification: '/', 3 letters, printable text
+    CR LF
+    1-3:0.2.8(50) CR LF            data lines
+    ...
+    !EF2F CR LF                    '!' at a line start, CRC-16/ARC over '/' .. '!'
+                                   as 4 hex digits (none in DSMR 2.2 / 3.0)
+
+What a telegram is, for :func:`decode`:
+
+* It starts at ``/`` followed by three letters and a printable
+  identification line ending in CR LF or LF.
+* It ends at the first ``!`` at the start of a line -- or right after a
+  value's ``)``, as IEC 62056-21 data blocks end (Aidon EFS2 ASCII:
+  ``1-0:31.7.0(123.1*A)!``) -- followed by 0-4 hex
+  digits (either case; ``B9F`` is a CRC of ``0B9F``), optional CR / NUL
+  bytes and LF.  Without digits there is no CRC (``crc`` is None).
+* Its bytes are P1 text (printable ASCII, TAB, CR, LF, NUL, STX).  A
+  ``/`` right after a control byte (a line start) means a new telegram
+  began before this one ended: this one is rejected (``skip`` lands on the
+  new ``/``), so two telegrams are never spliced.  A ``/`` inside a value
+  is just text.
+* A telegram longer than ``max_size`` bytes is rejected.
+
+A bad CRC raises :class:`~hanparse.errors.ChecksumError` with
+``expected`` = computed, ``actual`` = the telegram's, ``field="crc"`` and
+``skip`` = the whole telegram.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple, Union
+
+from .. import _impl
+from ..errors import FrameError
+
+__all__ = ["DsmrFrame", "decode", "build", "MAX_TELEGRAM"]
+
+_core = _impl.select("core")
+
+Buffer = Union[bytes, bytearray, memoryview]
+
+#: default bound on the size of one telegram
+MAX_TELEGRAM = 65536
+
+
+@dataclass(frozen=True)
+class DsmrFrame:
+    """One DSMR/P1 telegram, CRC verified when it carries one.
+
+    Offsets index ``raw``: ``raw[:ident_end]`` is the identification line
+    (with ``/``, without its line end), ``raw[body_start:body_end]`` the
+    data lines, ``raw[body_end]`` the ``!``.  ``crc_ok`` is True when the
+    CRC was present and verified, None when the telegram has no CRC.
+    """
+
+    raw: bytes
+    crc: Optional[int]
+    crc_ok: Optional[bool]
+    ident_end: int
+    body_start: int
+    body_end: int
+
+    @property
+    def identification(self) -> str:
+        """The identification line, e.g. ``"/ISk5\\\\2MT382-1000"``."""
+        return self.raw[: self.ident_end].decode("latin-1")
+
+    @property
+    def body(self) -> bytes:
+        """The data lines between the identification line and ``!``."""
+        return self.raw[self.body_start : self.body_end]
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _frame(buf: Buffer, start: int, r: tuple) -> DsmrFrame:
+    consumed, ident_end, body_start, bang, crc, digits, _computed = r
+    # filling __dict__ at once is much cheaper than the frozen __init__
+    frame = _new(DsmrFrame)
+    _set(
+        frame,
+        "__dict__",
+        {
+            "raw": bytes(buf[start : start + consumed]),
+            "crc": None if digits == 0 else crc,
+            "crc_ok": None if digits == 0 else True,
+            "ident_end": ident_end - start,
+            "body_start": body_start - start,
+            "body_end": bang - start,
+        },
+    )
+    return frame
+
+
+def decode(
+    buf: Buffer, start: int = 0, *, max_size: int = MAX_TELEGRAM, final: bool = False
+) -> Tuple[int, Optional[DsmrFrame]]:
+    """Decode the telegram whose ``/`` is at ``buf[start]``.
+
+    Returns ``(consumed, DsmrFrame)`` (``consumed`` includes the end line's
+    LF), or ``(0, None)`` when ``buf`` ends first.  ``final=True`` says no
+    more bytes will come: an end line cut after ``!`` and its CRC digits is
+    then accepted.
+    """
+    if start >= len(buf):
+        return 0, None
+    if max_size < 1024:
+        raise ValueError("max_size must be at least 1024 bytes")
+    r = _core.dsmr_parse(buf, start, start, max_size, final)
+    if r.__class__ is int:
+        return 0, None
+    return r[0], _frame(buf, start, r)
+
+
+def build(body: Union[str, bytes], *, crc: bool = True, newline: str = "\r\n") -> bytes:
+    """Build a telegram from ``body`` (identification line and data lines).
+
+    Lines of ``body`` (any line ends) are joined with ``newline``; then
+    ``!``, the CRC-16/ARC as 4 upper-case hex digits when ``crc`` is true,
+    and ``newline`` are appended.  ``body`` must start with ``/``.
+    """
+    data = body.encode("latin-1") if isinstance(body, str) else bytes(body)
+    if not data.startswith(b"/"):
+        raise FrameError("a DSMR telegram starts with '/'")
+    nl = newline.encode("latin-1")
+    text = nl.join(data.splitlines()) + nl + b"!"
+    if crc:
+        text += b"%04X" % _core.crc16_arc(text)
+    return text + nl

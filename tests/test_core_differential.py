@@ -1,0 +1,144 @@
+"""The Cython core and its pure-Python twin agree: results and errors (hypothesis)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hanparse import _impl, hdlc, mbus
+from hanparse.dsmr import framing as dsmr_framing
+from hanparse.errors import HanParseError
+from conftest import implementations
+
+TWINS = implementations("core")
+pytestmark = pytest.mark.skipif(len(TWINS) < 2, reason="compiled core not built")  # CI asserts it is
+
+PURE = _impl.pure("core")
+NATIVE = TWINS[-1][1]
+SETTINGS = settings(max_examples=400, deadline=None)
+
+
+def outcome(fn, *args):
+    """What a call did: ("ok", result) or ("err", type, message, offset, skip, checksum fields)."""
+    try:
+        return ("ok", fn(*args))
+    except HanParseError as exc:
+        return (
+            "err",
+            type(exc),
+            exc.message,
+            exc.offset,
+            exc.skip,
+            getattr(exc, "expected", None),
+            getattr(exc, "actual", None),
+            getattr(exc, "field", None),
+        )
+    except ValueError as exc:  # bad arguments (ranges), same message both ways
+        return ("valueerror", str(exc))
+
+
+def same(name, *args):
+    a = outcome(getattr(PURE, name), *args)
+    b = outcome(getattr(NATIVE, name), *args)
+    assert a == b, (name, args, a, b)
+    return a
+
+
+# bytes with many meaningful values so the framers get past their first checks
+interesting = st.lists(
+    st.one_of(
+        st.sampled_from([0x7E, 0x7D, 0xA0, 0xA8, 0x68, 0x16, 0x10, 0xE5, 0x2F, 0x21, 0x0A, 0x0D, 0x29, 0x41, 0x00]),
+        st.integers(0, 255),
+    ),
+    max_size=400,
+).map(bytes)
+
+
+def built_frames():
+    hd = st.builds(
+        lambda info, stuffed, seg: hdlc.build(info, stuffed=stuffed, segmented=seg),
+        st.binary(max_size=200), st.booleans(), st.booleans(),
+    )
+    mb = st.builds(lambda d, ci: mbus.build(d, ci=ci), st.binary(max_size=240), st.integers(0, 255))
+    ds = st.builds(
+        lambda lines, crc: dsmr_framing.build("/ABC5 x\r\n\r\n" + "\r\n".join(lines), crc=crc),
+        st.lists(st.text(alphabet="0123456789-:.()*kWh ", max_size=30), max_size=10), st.booleans(),
+    )
+    return st.one_of(hd, mb, ds)
+
+
+def mutated(raw_strategy):
+    @st.composite
+    def strat(draw):
+        raw = bytearray(draw(raw_strategy))
+        for _ in range(draw(st.integers(0, 3))):
+            if raw:
+                raw[draw(st.integers(0, len(raw) - 1))] = draw(st.integers(0, 255))
+        cut = draw(st.integers(0, len(raw)))
+        return bytes(raw[: cut if draw(st.booleans()) else len(raw)])
+
+    return strat()
+
+
+inputs = st.one_of(interesting, built_frames(), mutated(built_frames()))
+
+
+@SETTINGS
+@given(buf=inputs, data=st.data())
+def test_framers_agree(buf, data):
+    start = data.draw(st.integers(0, max(0, len(buf) - 1)))
+    if buf:
+        same("hdlc_parse", buf, start)
+        same("mbus_parse", buf, start)
+        max_size = data.draw(st.sampled_from([1024, 65536]))
+        scan_from = data.draw(st.integers(start, len(buf)))
+        for final in (False, True):
+            same("dsmr_parse", buf, start, start, max_size, final)
+            same("dsmr_parse", buf, start, scan_from, max_size, final)
+    anchor = data.draw(st.integers(-1, len(buf)))
+    for mask in (1, 2, 4, 8, 15):
+        same("find_candidate", buf, start, anchor, mask)
+    end = data.draw(st.integers(start, len(buf)))
+    same("hdlc_unstuff", buf, start, end)
+    same("find_byte", buf, 0x7E, start, end)
+    same("hdlc_stuff", buf)
+    for name in ("crc16_x25", "crc16_arc", "mbus_checksum"):
+        same(name, buf)
+        same(name, buf, start, end)
+
+
+@SETTINGS
+@given(buf=inputs)
+def test_buffer_types_agree(buf):
+    for kind in (bytes, bytearray, memoryview):
+        for name in ("crc16_x25", "crc16_arc", "mbus_checksum", "hdlc_stuff"):
+            assert getattr(PURE, name)(kind(buf)) == getattr(NATIVE, name)(kind(buf))
+        if buf:
+            assert outcome(PURE.hdlc_parse, kind(buf), 0) == outcome(NATIVE.hdlc_parse, kind(buf), 0)
+            assert outcome(PURE.dsmr_parse, kind(buf), 0, 0, 4096, True) == outcome(
+                NATIVE.dsmr_parse, kind(buf), 0, 0, 4096, True
+            )
+
+
+def test_bad_ranges_agree():
+    for args in ((b"abc", -1, 2), (b"abc", 0, 9), (b"abc", 2, 1)):
+        assert same("crc16_x25", *args)[0] == "valueerror"
+    assert same("hdlc_parse", b"", 0)[0] == "valueerror"
+    assert same("find_candidate", b"ab", 5, 0, 15)[0] == "valueerror"
+
+
+@settings(max_examples=300, deadline=None)
+@given(buf=inputs, step=st.integers(1, 64))
+def test_only_hanparse_errors_escape(buf, step):
+    """The public framers on arbitrary bytes: a frame, "need more", or a HanParseError."""
+    for pos in range(0, len(buf), step):
+        for decode in (hdlc.decode, mbus.decode, dsmr_framing.decode):
+            try:
+                decode(buf, pos)
+            except HanParseError:
+                pass
+        try:
+            hdlc.decode(buf, pos, stuffed=True)
+        except HanParseError:
+            pass
