@@ -17,11 +17,16 @@ from .errors import (
 )
 from .model import Message, MeterInfo, Reading, SecurityInfo
 from .obis import Obis
+from .security import Keyring, Keys
+from .api import parse_frame
 
 __version__ = "0.1.0"
 
 __all__ = [
     "IMPLEMENTATION",
+    "parse_frame",
+    "Keys",
+    "Keyring",
     "HanParseError",
     "FrameError",
     "ChecksumError",

@@ -1,0 +1,345 @@
+"""``parse_frame()``: one complete message in, one :class:`~hanparse.model.Message` out.
+
+The input kind is detected from its first byte, and the layers of
+DESIGN.md are applied in order::
+
+    bytes / str
+      |  str: a P1 telegram ('/' first) or hex text of anything below
+      v
+    framing    7E -> HDLC (S-bit segments and GBT blocks across frames)
+               68 -> M-Bus long frames (DLMS transport segments)
+               '/' -> DSMR telegram (or the Polish identification line + GCM block)
+               0F E6 DB DC E0 -> a bare APDU (LLC optional)
+      v
+    security   DB / DC -> AES-GCM with the caller's keys
+      v
+    dlms       0F data-notification -> A-XDR Data tree
+      v
+    meters     Data tree -> MeterInfo, clock, Readings
+               (a decrypted P1 telegram goes to the DSMR grammar instead)
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any, List, Mapping, Optional, Tuple, Union
+
+from . import _impl, hdlc, mbus, security
+from .dlms.ciphering import decode_ciphered_telegram_frame
+from .dsmr.grammar import parse_telegram
+from .errors import DecodeError, FrameError, IncompleteError, UnsupportedError
+from .meters import decode_notification
+from .model import Message, MeterInfo, SecurityInfo
+
+__all__ = ["parse_frame", "decode_apdu_message", "decode_ciphered_telegram", "hex_to_bytes"]
+
+_core = _impl.select("core")
+_dlms = _impl.select("dlms")
+
+Data = Union[bytes, bytearray, memoryview, str]
+
+_TAG_DATA_NOTIFICATION = 0x0F
+_TAG_GBT = 0xE0
+_CIPHERED = (security.GENERAL_GLO_CIPHERING, security.GENERAL_DED_CIPHERING)
+_APDU_FIRST_BYTES = frozenset((0x0F, 0xE6, 0xDB, 0xDC, 0xE0))
+_HEX_DIGITS = frozenset(string.hexdigits)
+_SEPARATORS = str.maketrans("", "", " \t\r\n:-,")
+_FILL = b" \t\r\n\x00"  # bytes tolerated around a frame given to parse_frame
+
+#: the most bytes parse_frame accepts (a message of many long frames fits easily)
+MAX_INPUT = 1 << 20
+
+
+def hex_to_bytes(text: str) -> bytes:
+    """Bytes of hex text; whitespace, ``:``, ``-`` and ``,`` separators and a ``0x`` prefix are ignored."""
+    compact = text.translate(_SEPARATORS)
+    if compact[:2] in ("0x", "0X"):
+        compact = compact[2:]
+    if not compact:
+        raise DecodeError("empty input: no hex digits")
+    if len(compact) % 2 or not _HEX_DIGITS.issuperset(compact):
+        bad = next((i for i, ch in enumerate(compact) if ch not in _HEX_DIGITS), len(compact))
+        raise DecodeError(
+            "input text is neither a P1 telegram (starting '/') nor hex text"
+            + (" (odd number of hex digits)" if bad == len(compact) else " (non-hex character %r)" % compact[bad])
+        )
+    return bytes.fromhex(compact)
+
+
+def parse_frame(
+    data: Data,
+    keys: Any = None,
+    *,
+    options: Any = None,
+    tz: Any = "Europe/Amsterdam",
+    strict: bool = False,
+    verify_crc: bool = True,
+    stuffed: bool = False,
+) -> Message:
+    """Decode one complete message from a meter.
+
+    ``data``: bytes of an HDLC frame (or the consecutive frames of one
+    segmented message), M-Bus long frame(s), a DSMR telegram, or a bare
+    APDU (``0F``/``E6 E7 00``/``DB``/``DC``/``E0``); or str: a P1 telegram,
+    or hex text of any of these (whitespace ignored).
+
+    ``keys``: :class:`hanparse.Keys`, a bare 16-byte/32-hex-digit
+    encryption key, or a mapping system title -> Keys, for ciphered
+    messages.  ``options``: meter options (:class:`hanparse.meters.Options`
+    or a mapping: ``country``, ``kamstrup_energy_scaler``, ``scalers``,
+    ``profile``, ``local_clock``).  ``tz``: time zone of P1 telegram clocks
+    (default Europe/Amsterdam).  ``strict``: raise DecodeError for values
+    that otherwise become None with a warning.  ``verify_crc``: check P1
+    CRCs.  ``stuffed``: HDLC frames use ISO/IEC 13239 octet stuffing.
+
+    Raises a :class:`hanparse.HanParseError` subclass on any bad input.
+    """
+    buf = _as_bytes(data)
+    keys = security.normalize_keys(keys)
+    if len(buf) > MAX_INPUT:
+        raise FrameError("input of %d bytes is larger than one message can be (%d)" % (len(buf), MAX_INPUT))
+    start = _skip_fill(buf, 0)
+    if start >= len(buf):
+        raise IncompleteError("empty input: no frame")
+    first = buf[start]
+    if first == 0x7E:
+        return _parse_hdlc(buf, start, keys, options, stuffed)
+    if first == 0x68:
+        return _parse_mbus(buf, start, keys, options)
+    if first == 0x2F:  # '/'
+        return _parse_p1(buf, start, keys, tz, strict, verify_crc)
+    if first in _APDU_FIRST_BYTES:
+        end = _trim_end(buf, start)
+        return decode_apdu_message(buf[start:end], keys, fmt="apdu", raw=buf[start:end], options=options,
+                                   tz=tz, strict=strict, verify_crc=verify_crc)
+    if first in (0x10, 0xE5):
+        raise UnsupportedError("M-Bus short/ack frame: it carries no meter data")
+    raise FrameError(
+        "not a meter message: starts with byte 0x%02X (expected 7E HDLC, 68 M-Bus, '/' P1, "
+        "or an APDU tag 0F/E6/DB/DC/E0)" % first,
+        offset=start,
+    )
+
+
+# -- input handling ------------------------------------------------------
+
+def _as_bytes(data: Data) -> bytes:
+    if isinstance(data, bytes):
+        return data
+    if isinstance(data, (bytearray, memoryview)):
+        return bytes(data)
+    if isinstance(data, str):
+        lead = data.lstrip()
+        if lead.startswith("/"):
+            return data.encode("latin-1", "replace")
+        return hex_to_bytes(data)
+    raise TypeError("parse_frame() takes bytes or str, not %s" % type(data).__name__)
+
+
+def _skip_fill(buf: bytes, i: int) -> int:
+    n = len(buf)
+    while i < n and buf[i] in _FILL:
+        i += 1
+    return i
+
+
+def _trim_end(buf: bytes, start: int) -> int:
+    end = len(buf)
+    while end > start and buf[end - 1] in _FILL:
+        end -= 1
+    return end
+
+
+def _only_fill_after(buf: bytes, i: int, what: str, extra: bytes = b"") -> None:
+    n = len(buf)
+    while i < n and (buf[i] in _FILL or buf[i] in extra):
+        i += 1
+    if i < n:
+        raise FrameError(
+            "%d unexpected bytes after the %s message; parse_frame takes one message "
+            "(use StreamDecoder for a stream)" % (n - i, what),
+            offset=i,
+        )
+
+
+# -- HDLC ----------------------------------------------------------------
+
+def _parse_hdlc(buf: bytes, start: int, keys: Any, options: Any, stuffed: bool) -> Message:
+    if not stuffed:
+        # Fast path: one unsegmented frame holding LLC + data-notification.
+        r = _core.hdlc_parse(buf, start)
+        if type(r) is tuple and r[1] and not r[2]:
+            consumed, i0, i1 = r[0], r[8], r[9]
+            after = start + consumed + 1
+            if (i1 - i0 > 3 and buf[i0] == 0xE6 and buf[i0 + 2] == 0 and buf[i0 + 3] == _TAG_DATA_NOTIFICATION
+                    and _skip_fill(buf, after) >= len(buf)):
+                raw = buf[start:after] if (start or after != len(buf)) else buf
+                return _notification_message(buf, i0 + 3, i1, "hdlc", raw, None, None, options)
+    frames = _hdlc_frames(buf, start, stuffed)
+    apdu = _join_hdlc(frames)
+    raw = b"".join(f.raw for f in frames)
+    return decode_apdu_message(apdu, keys, fmt="hdlc", raw=raw, options=options)
+
+
+def _hdlc_frames(buf: bytes, start: int, stuffed: bool) -> List[hdlc.HdlcFrame]:
+    frames: List[hdlc.HdlcFrame] = []
+    i = start
+    n = len(buf)
+    while i < n:
+        if buf[i] != 0x7E:
+            if buf[i] in _FILL:
+                i += 1
+                continue
+            raise FrameError("%d unexpected bytes after HDLC frame %d" % (n - i, len(frames)), offset=i)
+        consumed, frame = hdlc.decode(buf, i, stuffed=stuffed)
+        if consumed == 0:
+            if i + 1 >= n:  # a lone closing flag
+                break
+            raise IncompleteError("HDLC frame %d is truncated" % (len(frames) + 1), offset=i)
+        i += consumed
+        if frame is not None:
+            frames.append(frame)
+    if not frames:
+        raise IncompleteError("no complete HDLC frame in the input", offset=start)
+    return frames
+
+
+def _join_hdlc(frames: List[hdlc.HdlcFrame]) -> bytes:
+    """The APDU carried by the frames: S-bit segments and GBT blocks joined."""
+    # S-bit segmentation first: it joins information fields into messages.
+    messages: List[bytes] = []
+    pending: List[hdlc.HdlcFrame] = []
+    for f in frames:
+        pending.append(f)
+        if not f.segmented:
+            messages.append(hdlc.reassemble(pending))
+            pending = []
+    if pending:
+        raise IncompleteError("the last HDLC segment has the segmentation bit set: message incomplete")
+    if len(messages) == 1 and not (messages[0][:1] == b"\xe0"):
+        return messages[0]
+    # Several frames: general-block-transfer blocks, one per frame.
+    if all(m[:1] == b"\xe0" for m in messages):
+        from .dlms.apdu import GbtReassembler
+
+        gbt = GbtReassembler()
+        complete: Optional[bytes] = None
+        for m in messages:
+            if complete is not None:
+                raise FrameError("HDLC frames after the last general-block-transfer block")
+            complete = gbt.add(m)
+        if complete is None:
+            raise IncompleteError("general-block-transfer message incomplete: last block missing")
+        return complete
+    raise FrameError("%d HDLC frames do not form one message (no segmentation bit or block transfer)"
+                     % len(messages))
+
+
+# -- M-Bus ---------------------------------------------------------------
+
+def _parse_mbus(buf: bytes, start: int, keys: Any, options: Any) -> Message:
+    frames: List[mbus.MbusFrame] = []
+    i = start
+    n = len(buf)
+    while i < n:
+        if buf[i] in _FILL:
+            i += 1
+            continue
+        consumed, frame = mbus.decode(buf, i)
+        if consumed == 0:
+            raise IncompleteError("M-Bus frame %d is truncated" % (len(frames) + 1), offset=i)
+        i += consumed
+        if frame is not None and frame.transport:
+            frames.append(frame)
+    if not frames:
+        raise UnsupportedError("no M-Bus long frame with DLMS transport data (CI 00-1F) in the input")
+    apdu = mbus.reassemble(frames)
+    raw = b"".join(f.raw for f in frames)
+    return decode_apdu_message(apdu, keys, fmt="mbus", raw=raw, options=options)
+
+
+# -- P1 ------------------------------------------------------------------
+
+def _parse_p1(buf: bytes, start: int, keys: Any, tz: Any, strict: bool, verify_crc: bool) -> Message:
+    eol = buf.find(b"\n", start)
+    nxt = _skip_fill(buf, eol + 1) if eol >= 0 else len(buf)
+    if eol >= 0 and nxt < len(buf) and buf[nxt] == 0x00:
+        # Identification line in clear, then a GCM block (Poland: Elgama, Kaifa MA309M).
+        consumed, frame = decode_ciphered_telegram_frame(buf, start)
+        if frame is None:
+            raise IncompleteError("ciphered P1 block is truncated", offset=start)
+        _only_fill_after(buf, start + consumed, "P1")
+        return decode_ciphered_telegram(frame, keys, tz=tz, strict=strict, verify_crc=verify_crc)
+    return parse_telegram(buf[start:] if start else buf, tz=tz, strict=strict, verify_crc=verify_crc)
+
+
+def decode_ciphered_telegram(frame: Any, keys: Any = None, *, tz: Any = "Europe/Amsterdam", strict: bool = False,
+                             verify_crc: bool = True) -> Message:
+    """Decrypt and decode a :class:`~hanparse.dlms.ciphering.CipheredTelegramFrame`
+    (identification line in clear, then a GCM block holding the whole telegram)."""
+    plaintext, info = security.decrypt_ciphered(frame.ciphered, security.normalize_keys(keys))
+    return _p1_plaintext_message(plaintext, "dsmr", frame.raw, info, tz, strict, verify_crc)
+
+
+def _p1_plaintext_message(plaintext: bytes, fmt: str, raw: bytes, info: SecurityInfo, tz: Any, strict: bool,
+                          verify_crc: bool) -> Message:
+    inner = parse_telegram(plaintext, tz=tz, strict=strict, verify_crc=verify_crc)
+    m = inner.meter
+    meter = MeterInfo(m.manufacturer, m.model, m.meter_id, m.list_id, m.identification, info.system_title,
+                      m.profile)
+    return Message._make(fmt, meter, inner.timestamp, inner.readings, bytes(raw), True, info)
+
+
+# -- APDU ----------------------------------------------------------------
+
+def decode_apdu_message(
+    apdu: bytes,
+    keys: Any = None,
+    *,
+    fmt: str = "apdu",
+    raw: Optional[bytes] = None,
+    options: Any = None,
+    tz: Any = "Europe/Amsterdam",
+    strict: bool = False,
+    verify_crc: bool = True,
+) -> Message:
+    """Decode a complete APDU (LLC optional) into a Message; ``fmt``/``raw`` describe its envelope."""
+    raw_bytes = bytes(apdu) if raw is None else bytes(raw)
+    apdu = bytes(apdu)
+    i = 3 if (len(apdu) >= 3 and apdu[0] == 0xE6 and apdu[1] in (0xE6, 0xE7) and apdu[2] == 0) else 0
+    if i >= len(apdu):
+        raise IncompleteError("empty APDU")
+    tag = apdu[i]
+    info: Optional[SecurityInfo] = None
+    if tag in _CIPHERED:
+        plaintext, info = security.decrypt_apdu(apdu[i:] if i else apdu, keys)
+        if plaintext[:1] == b"/":
+            return _p1_plaintext_message(plaintext, fmt, raw_bytes, info, tz, strict, verify_crc)
+        apdu, i = plaintext, 0
+        if not apdu:
+            raise DecodeError("ciphered APDU holds no plaintext")
+        tag = apdu[0]
+    if tag == _TAG_GBT:
+        from .dlms.apdu import reassemble_gbt
+
+        apdu, i = reassemble_gbt([apdu[i:]]), 0
+        if not apdu:
+            raise DecodeError("general-block-transfer holds no APDU")
+        tag = apdu[0]
+        if tag in _CIPHERED and info is None:
+            return decode_apdu_message(apdu, keys, fmt=fmt, raw=raw_bytes, options=options, tz=tz, strict=strict,
+                                       verify_crc=verify_crc)
+    if tag != _TAG_DATA_NOTIFICATION:
+        raise UnsupportedError("APDU tag 0x%02X is not a data-notification (0F) or a ciphered one (DB/DC)" % tag,
+                               offset=i)
+    return _notification_message(apdu, i, len(apdu), fmt, raw_bytes, info, info.system_title if info else None,
+                                 options)
+
+
+def _notification_message(buf: bytes, start: int, end: int, fmt: str, raw: bytes, info: Optional[SecurityInfo],
+                          system_title: Optional[bytes], options: Any) -> Message:
+    _invoke, clock, body, stop = _dlms.decode_data_notification(buf, start, end)
+    if stop != end:
+        raise DecodeError("%d bytes after the data-notification body" % (end - stop), offset=stop)
+    data = decode_notification(body, clock, system_title=system_title, options=options)
+    return Message._make(fmt, data.meter, data.timestamp, data.readings, raw, info is not None, info)
