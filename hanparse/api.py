@@ -29,12 +29,14 @@ from .dlms.ciphering import decode_ciphered_telegram_frame
 from .dsmr.grammar import parse_telegram
 from .errors import DecodeError, FrameError, IncompleteError, UnsupportedError
 from .meters import decode_notification
+from .meters._decode import decode_parts as _decode_parts
 from .model import Message, MeterInfo, SecurityInfo
 
 __all__ = ["parse_frame", "decode_apdu_message", "decode_ciphered_telegram", "hex_to_bytes"]
 
 _core = _impl.select("core")
 _dlms = _impl.select("dlms")
+_meters = _impl.select("meters")
 
 Data = Union[bytes, bytearray, memoryview, str]
 
@@ -109,8 +111,10 @@ def parse_frame(
     if first == 0x2F:  # '/'
         return _parse_p1(buf, start, keys, tz, strict, verify_crc)
     if first in _APDU_FIRST_BYTES:
-        end = _trim_end(buf, start)
-        return decode_apdu_message(buf[start:end], keys, fmt="apdu", raw=buf[start:end], options=options,
+        # An APDU has no delimiter: every byte to the end belongs to it (a
+        # trailing 00 is often a value), so nothing is trimmed here.
+        apdu = buf[start:] if start else buf
+        return decode_apdu_message(apdu, keys, fmt="apdu", raw=apdu, options=options,
                                    tz=tz, strict=strict, verify_crc=verify_crc)
     if first in (0x10, 0xE5):
         raise UnsupportedError("M-Bus short/ack frame: it carries no meter data")
@@ -143,13 +147,6 @@ def _skip_fill(buf: bytes, i: int) -> int:
     return i
 
 
-def _trim_end(buf: bytes, start: int) -> int:
-    end = len(buf)
-    while end > start and buf[end - 1] in _FILL:
-        end -= 1
-    return end
-
-
 def _only_fill_after(buf: bytes, i: int, what: str, extra: bytes = b"") -> None:
     n = len(buf)
     while i < n and (buf[i] in _FILL or buf[i] in extra):
@@ -172,7 +169,7 @@ def _parse_hdlc(buf: bytes, start: int, keys: Any, options: Any, stuffed: bool) 
             consumed, i0, i1 = r[0], r[8], r[9]
             after = start + consumed + 1
             if (i1 - i0 > 3 and buf[i0] == 0xE6 and buf[i0 + 2] == 0 and buf[i0 + 3] == _TAG_DATA_NOTIFICATION
-                    and _skip_fill(buf, after) >= len(buf)):
+                    and (after >= len(buf) or _skip_fill(buf, after) >= len(buf))):
                 raw = buf[start:after] if (start or after != len(buf)) else buf
                 return _notification_message(buf, i0 + 3, i1, "hdlc", raw, None, None, options)
     frames = _hdlc_frames(buf, start, stuffed)
@@ -190,7 +187,11 @@ def _hdlc_frames(buf: bytes, start: int, stuffed: bool) -> List[hdlc.HdlcFrame]:
             if buf[i] in _FILL:
                 i += 1
                 continue
-            raise FrameError("%d unexpected bytes after HDLC frame %d" % (n - i, len(frames)), offset=i)
+            raise FrameError("%d unexpected bytes after HDLC frame %d; parse_frame takes one message "
+                             "(use StreamDecoder for a stream)" % (n - i, len(frames)), offset=i)
+        if frames and i + 1 < n and buf[i + 1] != 0x7E and buf[i + 1] & 0xF0 != 0xA0:
+            i += 1  # the closing flag of the previous frame opens nothing
+            continue
         consumed, frame = hdlc.decode(buf, i, stuffed=stuffed)
         if consumed == 0:
             if i + 1 >= n:  # a lone closing flag
@@ -341,5 +342,5 @@ def _notification_message(buf: bytes, start: int, end: int, fmt: str, raw: bytes
     _invoke, clock, body, stop = _dlms.decode_data_notification(buf, start, end)
     if stop != end:
         raise DecodeError("%d bytes after the data-notification body" % (end - stop), offset=stop)
-    data = decode_notification(body, clock, system_title=system_title, options=options)
-    return Message._make(fmt, data.meter, data.timestamp, data.readings, raw, info is not None, info)
+    meter, timestamp, readings = _decode_parts(body, clock, system_title, options)
+    return _meters.new_message(fmt, meter, timestamp, readings, raw, info is not None, info)
