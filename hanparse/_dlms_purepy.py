@@ -23,6 +23,11 @@ tag                                    Python value
 25 date-time, 26 date, 27 time         ``DateTime`` / ``Date`` / ``Time`` (raw octets)
 =====================================  ====================================
 
+Repairs (dlms.md 2.3 and 4.2): a data-notification body that the strict
+walk rejects is walked once more by a lenient walk that knows two meter
+defects (see :func:`decode_data_lenient`); the strict walk of valid input is
+not touched.
+
 Errors: every problem is a :class:`~hanparse.errors.DecodeError` with the
 byte offset.  Data that runs past ``end`` is a DecodeError too (not an
 IncompleteError): the decoders are given a complete message by the framing
@@ -41,8 +46,12 @@ from .errors import DecodeError
 
 __all__ = [
     "MAX_DEPTH",
+    "REPAIR_CLASS_OBIS_ATTRIBUTE",
+    "REPAIR_SWAPPED_OBIS_TAG",
     "decode_data",
+    "decode_data_lenient",
     "decode_data_notification",
+    "decode_data_notification_repaired",
     "decode_gbt",
 ]
 
@@ -281,6 +290,84 @@ def _compact_array(buf: bytes, pos: int, end: int, depth: int) -> Tuple[Any, int
     return items, pos
 
 
+# ---------------------------------------------------------------- lenient walk
+#
+# Two defects of real meters, repaired only after the strict walk failed
+# (deterministic, one pass, no backtracking):
+#
+# 1. swapped OBIS tag (Embriq adapter for L+G ZMF100, OP030a pages 17-20):
+#
+#        02 03 | 06 09 o1 o2 o3 o4 o5 o6 | value | 02 02 {scaler, unit}
+#
+#    The first element of a structure of 2 or 3 elements that starts 06 09
+#    and has 6 more bytes is read as the octet-string o1..o6 (as if it were
+#    09 06 o1..o6); the structure then goes on as usual.
+#
+# 2. untagged class/OBIS/attribute (EGD and Sagemcom XT211, dlms_parser
+#    pattern "C, O, A, V"):
+#
+#        02 02 | c1 c2 | o1 o2 o3 o4 o5 o6 | a | tagged value
+#
+#    A structure announced with 2 elements whose next bytes are a class-id
+#    1..255 (c1 = 00, c2 != 00) and a non-zero attribute, followed by at
+#    least one byte, is read as the 2-element structure (o1..o6, value):
+#    the register shape {OBIS, value}.  Class-id and attribute are dropped.
+#
+# Everything else is decoded exactly as by the strict walk.
+
+#: repair kind: ``06 09`` + 6 bytes read as the OBIS octet-string
+REPAIR_SWAPPED_OBIS_TAG = "swapped-obis-tag"
+#: repair kind: ``02 02`` + class-id, OBIS, attribute (untagged) + value read as {OBIS, value}
+REPAIR_CLASS_OBIS_ATTRIBUTE = "class-obis-attribute"
+
+
+def _lenient(buf: bytes, pos: int, end: int, depth: int, repairs: List[Tuple[int, str]]) -> Tuple[Any, int]:
+    """Decode one Data element like :func:`_data`, with the two repairs; note each in ``repairs``."""
+    if pos >= end:
+        raise DecodeError("truncated A-XDR data: tag expected", offset=pos)
+    tag = buf[pos]
+    if tag != 2 and tag != 1:
+        return _data(buf, pos, end, depth)
+    at = pos
+    if depth >= MAX_DEPTH:
+        raise DecodeError("A-XDR data nested deeper than %d levels" % MAX_DEPTH, offset=at)
+    name = "structure" if tag == 2 else "array"
+    count, pos = _length(buf, pos + 1, end, name, at)
+    if count > end - pos:
+        raise DecodeError("A-XDR %s count %d exceeds the %d bytes left" % (name, count, end - pos), offset=at)
+    depth += 1
+    if tag == 1:
+        items: List[Any] = [None] * count
+        for i in range(count):
+            items[i], pos = _lenient(buf, pos, end, depth, repairs)
+        return items, pos
+    if count == 2 and pos + 10 <= end and buf[pos] == 0 and buf[pos + 1] != 0 and buf[pos + 8] != 0:
+        repairs.append((at, REPAIR_CLASS_OBIS_ATTRIBUTE))
+        value, stop = _lenient(buf, pos + 9, end, depth, repairs)
+        return (buf[pos + 2 : pos + 8], value), stop
+    values: List[Any] = [None] * count
+    for i in range(count):
+        if i == 0 and (count == 2 or count == 3) and pos + 8 <= end and buf[pos] == 0x06 and buf[pos + 1] == 0x09:
+            repairs.append((pos, REPAIR_SWAPPED_OBIS_TAG))
+            values[0] = buf[pos + 2 : pos + 8]
+            pos += 8
+            continue
+        values[i], pos = _lenient(buf, pos, end, depth, repairs)
+    return tuple(values), pos
+
+
+def _repair_body(buf: bytes, pos: int, end: int) -> Optional[Tuple[Any, int, Tuple[Tuple[int, str], ...]]]:
+    """The lenient walk of a notification body, accepted only if it repairs something and ends at ``end``."""
+    repairs: List[Tuple[int, str]] = []
+    try:
+        body, stop = _lenient(buf, pos, end, 0, repairs)
+    except DecodeError:
+        return None
+    if not repairs or stop != end:
+        return None
+    return body, stop, tuple(repairs)
+
+
 # ---------------------------------------------------------------- public
 
 
@@ -294,8 +381,33 @@ def decode_data(buf: Any, start: int = 0, end: Optional[int] = None) -> Tuple[An
     return _data(buf, start, end, 0)
 
 
-def decode_data_notification(
+def decode_data_lenient(
     buf: Any, start: int = 0, end: Optional[int] = None
+) -> Tuple[Any, int, Tuple[Tuple[int, str], ...]]:
+    """Decode one A-XDR ``Data`` element with the meter-defect repairs.
+
+    Like :func:`decode_data`, but a structure is also read in the two
+    non-A-XDR forms real meters send (dlms.md 4.2):
+
+    * ``06 09`` + 6 bytes as the first element of a structure of 2 or 3
+      elements: the OBIS octet-string (Embriq swapped tag);
+    * ``02 02`` + class-id (2 bytes, 1..255) + OBIS (6) + attribute (1,
+      non-zero), untagged, + a tagged value: the structure ``(OBIS, value)``
+      (EGD, Sagemcom XT211).
+
+    Returns ``(value, position after the element, repairs)``; ``repairs`` is a
+    tuple of ``(offset, kind)`` with kind :data:`REPAIR_SWAPPED_OBIS_TAG` or
+    :data:`REPAIR_CLASS_OBIS_ATTRIBUTE`, in input order.  Valid A-XDR without
+    those shapes decodes exactly as with :func:`decode_data`.
+    """
+    buf, end = _bounds(buf, start, end)
+    repairs: List[Tuple[int, str]] = []
+    value, stop = _lenient(buf, start, end, 0, repairs)
+    return value, stop, tuple(repairs)
+
+
+def decode_data_notification(
+    buf: Any, start: int = 0, end: Optional[int] = None, repair: bool = True
 ) -> Tuple[int, Any, Any, int]:
     """Decode a data-notification APDU (tag 0x0F) at ``buf[start:end]``.
 
@@ -311,7 +423,30 @@ def decode_data_notification(
     Returns ``(long_invoke_id_and_priority, clock, body, end position)``;
     ``clock`` is None, or the raw :class:`DateTime` (12 octets), :class:`Date`
     (5) or :class:`Time` (4).
+
+    The body is walked strictly.  If that fails and ``repair`` is true, the
+    body is walked once more by the lenient walk of
+    :func:`decode_data_lenient`; its result is taken only if it repaired at
+    least one entry and the body then ends exactly at ``end``.  Otherwise the
+    strict walk's DecodeError is raised.  Use
+    :func:`decode_data_notification_repaired` to learn what was repaired.
     """
+    return _notification(buf, start, end, repair, False)
+
+
+def decode_data_notification_repaired(
+    buf: Any, start: int = 0, end: Optional[int] = None
+) -> Tuple[int, Any, Any, int, Tuple[Tuple[int, str], ...]]:
+    """:func:`decode_data_notification` (with repair) plus the repairs made.
+
+    Returns ``(long_invoke_id_and_priority, clock, body, end position,
+    repairs)``; ``repairs`` is ``()`` when the strict walk succeeded, else the
+    ``(offset, kind)`` pairs of :func:`decode_data_lenient`.
+    """
+    return _notification(buf, start, end, True, True)
+
+
+def _notification(buf: Any, start: int, end: Optional[int], repair: bool, with_repairs: bool) -> Tuple[Any, ...]:
     buf, end = _bounds(buf, start, end)
     pos = start
     if pos >= end:
@@ -341,7 +476,17 @@ def decode_data_notification(
             raise DecodeError("truncated data-notification date-time", offset=pos + 5)
         raw = buf[dpos : dpos + n]
         clock = DateTime(raw) if n == 12 else (Date(raw) if n == 5 else Time(raw))
-    body, stop = _data(buf, dpos + n, end, 0)
+    try:
+        body, stop = _data(buf, dpos + n, end, 0)
+    except DecodeError:
+        fixed = _repair_body(buf, dpos + n, end) if repair else None
+        if fixed is None:
+            raise
+        if with_repairs:
+            return (liip, clock) + fixed
+        return liip, clock, fixed[0], fixed[1]
+    if with_repairs:
+        return liip, clock, body, stop, ()
     return liip, clock, body, stop
 
 

@@ -19,7 +19,16 @@ from libc.string cimport memcpy
 from hanparse.dlms.types import TAG_NAMES, BitString, Date, DateTime, Time
 from hanparse.errors import DecodeError
 
-__all__ = ["MAX_DEPTH", "decode_data", "decode_data_notification", "decode_gbt"]
+__all__ = [
+    "MAX_DEPTH",
+    "REPAIR_CLASS_OBIS_ATTRIBUTE",
+    "REPAIR_SWAPPED_OBIS_TAG",
+    "decode_data",
+    "decode_data_lenient",
+    "decode_data_notification",
+    "decode_data_notification_repaired",
+    "decode_gbt",
+]
 
 MAX_DEPTH = 32
 cdef int _MAX_DEPTH = 32
@@ -366,6 +375,75 @@ cdef object _compact_array(const unsigned char* b, Py_ssize_t* ppos, Py_ssize_t 
     return items
 
 
+# ---------------------------------------------------------------- lenient walk
+# The two meter-defect repairs (swapped OBIS tag, untagged class/OBIS/
+# attribute); rules and layouts: see _dlms_purepy.  Taken only after the
+# strict walk failed; one pass, no backtracking.
+
+REPAIR_SWAPPED_OBIS_TAG = "swapped-obis-tag"
+REPAIR_CLASS_OBIS_ATTRIBUTE = "class-obis-attribute"
+cdef str _SWAPPED = REPAIR_SWAPPED_OBIS_TAG
+cdef str _COAV = REPAIR_CLASS_OBIS_ATTRIBUTE
+
+
+cdef object _lenient(const unsigned char* b, Py_ssize_t* ppos, Py_ssize_t end, int depth, list repairs):
+    """Decode one Data element like ``_data``, with the two repairs; note each in ``repairs``."""
+    cdef Py_ssize_t pos = ppos[0]
+    cdef Py_ssize_t at, count, i
+    cdef int tag
+    cdef object item, container
+    if pos >= end:
+        raise _DecodeError("truncated A-XDR data: tag expected", offset=pos)
+    tag = b[pos]
+    if tag != 2 and tag != 1:
+        return _data(b, ppos, end, depth)
+    at = pos
+    if depth >= _MAX_DEPTH:
+        raise _DecodeError("A-XDR data nested deeper than %d levels" % _MAX_DEPTH, offset=at)
+    name = "structure" if tag == 2 else "array"
+    pos = _length(b, pos + 1, end, name, at, &count)
+    if count > end - pos:
+        raise _DecodeError("A-XDR %s count %d exceeds the %d bytes left" % (name, count, end - pos), offset=at)
+    ppos[0] = pos
+    if tag == 1:
+        container = PyList_New(count)
+        for i in range(count):
+            item = _lenient(b, ppos, end, depth + 1, repairs)
+            Py_INCREF(item)
+            PyList_SET_ITEM(container, i, item)
+        return container
+    if count == 2 and pos + 10 <= end and b[pos] == 0 and b[pos + 1] != 0 and b[pos + 8] != 0:
+        repairs.append((at, _COAV))
+        ppos[0] = pos + 9
+        item = _lenient(b, ppos, end, depth + 1, repairs)
+        return (_octets6(b + pos + 2), item)
+    container = PyTuple_New(count)
+    for i in range(count):
+        pos = ppos[0]
+        if i == 0 and (count == 2 or count == 3) and pos + 8 <= end and b[pos] == 0x06 and b[pos + 1] == 0x09:
+            repairs.append((pos, _SWAPPED))
+            item = _octets6(b + pos + 2)
+            ppos[0] = pos + 8
+        else:
+            item = _lenient(b, ppos, end, depth + 1, repairs)
+        Py_INCREF(item)
+        PyTuple_SET_ITEM(container, i, item)
+    return container
+
+
+cdef object _repair_body(const unsigned char* b, Py_ssize_t pos, Py_ssize_t end):
+    """(body, end, repairs) of the lenient walk, or None unless it repairs something and ends at ``end``."""
+    cdef list repairs = []
+    cdef object body
+    try:
+        body = _lenient(b, &pos, end, 0, repairs)
+    except _DecodeError:
+        return None
+    if not repairs or pos != end:
+        return None
+    return body, pos, tuple(repairs)
+
+
 # ---------------------------------------------------------------- public
 
 cdef inline Py_ssize_t _end(Py_ssize_t n, object end):
@@ -402,8 +480,46 @@ def decode_data(buf, Py_ssize_t start=0, end=None):
     return value, pos
 
 
-def decode_data_notification(buf, Py_ssize_t start=0, end=None):
-    """Decode a data-notification APDU (0x0F): ``(long_invoke_id_and_priority, clock, body, end position)``."""
+def decode_data_lenient(buf, Py_ssize_t start=0, end=None):
+    """Decode one A-XDR ``Data`` element with the meter-defect repairs: ``(value, end position, repairs)``."""
+    cdef const unsigned char[::1] view
+    cdef const unsigned char* p = <const unsigned char*>""
+    cdef Py_ssize_t n, pos
+    cdef list repairs = []
+    if type(buf) is bytes:
+        p = <const unsigned char*>PyBytes_AS_STRING(buf)
+        n = PyBytes_GET_SIZE(buf)
+    else:
+        try:
+            view = buf
+        except (ValueError, TypeError, BufferError):
+            buf = memoryview(buf).tobytes()
+            view = buf
+        n = view.shape[0]
+        if n > 0:
+            p = &view[0]
+    if start < 0:
+        raise ValueError("start must be >= 0")
+    pos = start
+    value = _lenient(p, &pos, _end(n, end), 0, repairs)
+    return value, pos, tuple(repairs)
+
+
+def decode_data_notification(buf, Py_ssize_t start=0, end=None, bint repair=True):
+    """Decode a data-notification APDU (0x0F): ``(long_invoke_id_and_priority, clock, body, end position)``.
+
+    A body the strict walk rejects is repaired when ``repair`` is true (see
+    ``_dlms_purepy.decode_data_notification``).
+    """
+    return _notification(buf, start, end, repair, False)
+
+
+def decode_data_notification_repaired(buf, Py_ssize_t start=0, end=None):
+    """``decode_data_notification`` (with repair) plus the repairs made: ``(..., end position, repairs)``."""
+    return _notification(buf, start, end, True, True)
+
+
+cdef object _notification(object buf, Py_ssize_t start, object end, bint repair, bint with_repairs):
     cdef const unsigned char[::1] view
     cdef const unsigned char* p = <const unsigned char*>""
     cdef Py_ssize_t n, pos, stop, dpos, k
@@ -454,7 +570,18 @@ def decode_data_notification(buf, Py_ssize_t start=0, end=None):
         raw = PyBytes_FromStringAndSize(<const char*>p + dpos, k)
         clock = _DateTime(raw) if k == 12 else (_Date(raw) if k == 5 else _Time(raw))
     dpos += k
-    body = _data(p, &dpos, stop, 0)
+    pos = dpos
+    try:
+        body = _data(p, &dpos, stop, 0)
+    except _DecodeError:
+        fixed = _repair_body(p, pos, stop) if repair else None
+        if fixed is None:
+            raise
+        if with_repairs:
+            return (liip, clock) + fixed
+        return liip, clock, fixed[0], fixed[1]
+    if with_repairs:
+        return liip, clock, body, dpos, ()
     return liip, clock, body, dpos
 
 

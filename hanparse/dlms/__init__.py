@@ -4,6 +4,9 @@
   ``clock``, ``body``) from a bare APDU, with or without LLC header;
 * :func:`decode_data` walks one A-XDR ``Data`` element into Python values
   (see :mod:`hanparse._dlms_purepy` for the representation table);
+  :func:`decode_data_lenient` also reads the Embriq swapped OBIS tag and the
+  EGD / Sagemcom untagged class/OBIS/attribute entries, and data-notification
+  bodies fall back to it when the strict walk fails;
 * :class:`GbtReassembler` / :func:`reassemble_gbt` join general-block-transfer
   blocks;
 * :mod:`hanparse.dlms.schema` holds the construct declarations of record
@@ -26,7 +29,9 @@ _APDU_NAMES = (
     "GbtReassembler",
     "decode_apdu",
     "decode_data",
+    "decode_data_lenient",
     "decode_data_notification",
+    "decode_data_notification_repaired",
     "decode_gbt_block",
     "reassemble_gbt",
     "strip_llc",
@@ -66,7 +71,9 @@ __all__ = [
     "MAX_GBT_SIZE",
     "decode_apdu",
     "decode_data",
+    "decode_data_lenient",
     "decode_data_notification",
+    "decode_data_notification_repaired",
     "decode_gbt_block",
     "reassemble_gbt",
     "strip_llc",

@@ -25,7 +25,9 @@ __all__ = [
     "GbtReassembler",
     "decode_apdu",
     "decode_data",
+    "decode_data_lenient",
     "decode_data_notification",
+    "decode_data_notification_repaired",
     "decode_gbt_block",
     "reassemble_gbt",
     "strip_llc",
@@ -72,16 +74,46 @@ def decode_data(data: BytesLike, start: int = 0, end: Optional[int] = None) -> T
     return _dlms.decode_data(data, start, end)
 
 
-def decode_data_notification(
+def decode_data_lenient(
     data: BytesLike, start: int = 0, end: Optional[int] = None
+) -> Tuple[Any, int, Tuple[Tuple[int, str], ...]]:
+    """Decode one ``Data`` element with the meter-defect repairs: ``(value, end position, repairs)``.
+
+    Besides valid A-XDR it reads the two non-A-XDR register shapes of real
+    meters (dlms.md 2.3 and 4.2):
+
+    * ``06 09`` + 6 bytes opening a structure of 2 or 3 elements (Embriq
+      adapter for L+G ZMF100): the OBIS octet-string;
+    * ``02 02`` + class-id (2 bytes, 1..255) + OBIS (6) + attribute (1,
+      non-zero), all untagged, + a tagged value (EGD, Sagemcom XT211): the
+      structure ``(OBIS, value)``.
+
+    ``repairs`` lists ``(offset, kind)`` per repaired entry, kind
+    ``"swapped-obis-tag"`` or ``"class-obis-attribute"``.
+    """
+    return _dlms.decode_data_lenient(data, start, end)
+
+
+def decode_data_notification(
+    data: BytesLike, start: int = 0, end: Optional[int] = None, repair: bool = True
 ) -> Tuple[int, Any, Any, int]:
     """Decode a data-notification (0x0F) at ``data[start:end]``.
 
     Returns ``(long_invoke_id_and_priority, clock, body, end position)``; see
     :class:`DataNotification` for the fields.  All three date-time forms
-    (``00``, ``0C`` + 12, ``09 0C`` + 12) are accepted.
+    (``00``, ``0C`` + 12, ``09 0C`` + 12) are accepted.  A body the strict
+    A-XDR walk rejects is decoded with the repairs of
+    :func:`decode_data_lenient` when ``repair`` is true and the repaired body
+    ends exactly at ``end``; otherwise the strict DecodeError is raised.
     """
-    return _dlms.decode_data_notification(data, start, end)
+    return _dlms.decode_data_notification(data, start, end, repair)
+
+
+def decode_data_notification_repaired(
+    data: BytesLike, start: int = 0, end: Optional[int] = None
+) -> Tuple[int, Any, Any, int, Tuple[Tuple[int, str], ...]]:
+    """:func:`decode_data_notification` plus the repairs made (``()`` for valid A-XDR) as a 5th item."""
+    return _dlms.decode_data_notification_repaired(data, start, end)
 
 
 # ---------------------------------------------------------------- data-notification
@@ -146,7 +178,8 @@ def decode_apdu(data: BytesLike) -> DataNotification:
     """Decode one complete unencrypted APDU into a :class:`DataNotification`.
 
     ``data`` starts with the APDU tag, optionally after an LLC header
-    (``E6 E7 00`` or ``E6 E6 00``) and must end with it.  Ciphered APDUs
+    (``E6 E7 00`` or ``E6 E6 00``) and must end with it.  Bodies with the
+    known meter defects are repaired (see :func:`decode_data_notification`).  Ciphered APDUs
     (0xDB/0xDC/0xDD) raise :class:`~hanparse.errors.DecryptionError`: decrypt
     them first.  A general-block-transfer APDU (0xE0) is unwrapped when it is
     a whole message in one block; blocks of a longer message need a

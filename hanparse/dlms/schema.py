@@ -569,7 +569,13 @@ def parse_data(data: Any, start: int = 0, end: Optional[int] = None) -> Tuple[An
 
 
 def parse_data_notification(data: Any, start: int = 0, end: Optional[int] = None) -> Tuple[int, Any, Any, int]:
-    """Reference twin of ``decode_data_notification`` via :data:`DataNotification`."""
+    """Reference twin of ``decode_data_notification(..., repair=False)`` via :data:`DataNotification`.
+
+    Strict A-XDR only: the Embriq ``06 09`` swapped OBIS tag and the EGD /
+    Sagemcom XT211 untagged class/OBIS/attribute entries (dlms.md 4.2) are
+    rejected here; the twins repair them behind their strict walk
+    (``decode_data_lenient``).
+    """
     stream = io.BytesIO(_window(data, start, end))
     c = _reference("data-notification", lambda: DataNotification.parse_stream(stream))
     _check_depth(c.body)
