@@ -20,6 +20,7 @@ from .obis import Obis
 from .security import Keyring, Keys
 from .api import parse_frame
 
+#: the package version
 __version__ = "0.1.0"
 
 __all__ = [

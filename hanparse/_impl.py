@@ -29,6 +29,7 @@ PAIRS: Dict[str, Tuple[str, str]] = {
     "core": ("_speedups", "_purepy"),  # CRCs, HDLC/M-Bus framing loops, octet stuffing
     "dlms": ("_dlms_speedups", "_dlms_purepy"),  # A-XDR tree walk, APDU headers
     "dsmr": ("_dsmr_speedups", "_dsmr_purepy"),  # P1 telegram tokenizer
+    "meters": ("_meters_speedups", "_meters_purepy"),  # meters-layer walks, model object builders
 }
 
 
@@ -59,6 +60,7 @@ def _choose() -> str:
     return "cython"
 
 
+#: "cython" when the compiled extensions are in use, "python" for the pure-Python twins
 IMPLEMENTATION: str = _choose()
 
 

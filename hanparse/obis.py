@@ -159,4 +159,5 @@ class Obis(tuple):
         return (Obis, tuple(self))
 
 
+#: anything :meth:`Obis.coerce` accepts: an Obis, its text, 6 raw bytes, or a 5/6-int tuple
 ObisLike = Union[Obis, str, bytes, Tuple[int, ...]]

@@ -89,10 +89,13 @@ GENERAL_GLO_CIPHERING = 0xDB
 GENERAL_DED_CIPHERING = 0xDC
 #: DLMS authentication tags are the first 12 bytes (96 bits) of the GCM tag
 AUTH_TAG_LENGTH = 12
-#: security control bits
+#: security control bit 4: the message is authenticated (carries a 12-byte tag)
 SC_AUTHENTICATED = 0x10
+#: security control bit 5: the message is encrypted
 SC_ENCRYPTED = 0x20
+#: security control bit 6: broadcast key in use
 SC_BROADCAST = 0x40
+#: security control bit 7: compressed (not supported: DecryptionError)
 SC_COMPRESSED = 0x80
 
 _KEY_LENGTH = 16

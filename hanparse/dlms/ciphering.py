@@ -62,7 +62,6 @@ from ..security import (
 )
 
 __all__ = [
-    "BerLength",
     "CipheredApduEnvelope",
     "CipheredBlock",
     "CipheredApduFrame",
@@ -88,35 +87,9 @@ _TRAILER_MAX = 7  # "!" + 4 characters + CR LF
 
 def _build_schemas() -> dict:
     import construct as cs
-    from construct.core import stream_read, stream_write
 
-    class _BerLength(cs.Construct):
-        """BER definite length: short form < 0x80, long form 0x81-0x84 + big-endian bytes."""
-
-        def _parse(self, stream, context, path):  # noqa: ANN001
-            first = stream_read(stream, 1, path)[0]
-            if first < 0x80:
-                return first
-            count = first & 0x7F
-            if count == 0 or count > 4:
-                raise cs.ExplicitError("bad BER length byte 0x%02X" % first, path=path)
-            return int.from_bytes(stream_read(stream, count, path), "big")
-
-        def _build(self, obj, stream, context, path):  # noqa: ANN001
-            if not isinstance(obj, int) or not 0 <= obj <= 0xFFFFFFFF:
-                raise cs.ExplicitError("BER length out of range: %r" % (obj,), path=path)
-            if obj < 0x80:
-                data = bytes((obj,))
-            else:
-                count = (obj.bit_length() + 7) // 8
-                data = bytes((0x80 | count,)) + obj.to_bytes(count, "big")
-            stream_write(stream, data, len(data), path)
-            return obj
-
-        def _sizeof(self, context, path):  # noqa: ANN001
-            raise cs.SizeofError("BER length has a variable size", path=path)
-
-    ber_length = _BerLength()
+    # One A-XDR/BER length for every schema: the DLMS schema's (same module family).
+    from .schema import BerLength as ber_length
 
     def body_length(this: Any) -> int:
         return 5 + len(this.payload) + (len(this.auth_tag) if this.auth_tag is not None else 0)
@@ -132,11 +105,15 @@ def _build_schemas() -> dict:
         "payload" / cs.Bytes(payload_length),
         "auth_tag" / cs.If(cs.this.security_control & 0x10, cs.Bytes(12)),
     )
-    block = cs.Struct(*block_fields)
+    block = cs.Struct(*block_fields) * (
+        "Ciphered block without the APDU tag (the Polish P1 form): system title, BER length, "
+        "security control, invocation counter, payload, 12-byte tag when SC has bit 4.")
     envelope = cs.Struct(
         "tag" / cs.OneOf(cs.Int8ub, [GENERAL_GLO_CIPHERING, GENERAL_DED_CIPHERING]),
         *block_fields,
-    )
+    ) * (
+        "general-glo-ciphering (DB) / general-ded-ciphering (DC) APDU: the tag byte, then the "
+        "ciphered block.")
     return {"BerLength": ber_length, "CipheredBlock": block, "CipheredApduEnvelope": envelope}
 
 

@@ -140,6 +140,7 @@ class _BerLengthAdapter(Construct):
         raise SizeofError("A-XDR length has a variable size", path=path)
 
 
+#: A-XDR/BER length: short form below 0x80, else 0x81-0x84 followed by 1-4 big-endian bytes
 BerLength = _BerLengthAdapter()
 
 #: the A-XDR tag byte, named after :class:`DataTag`
@@ -284,6 +285,7 @@ NotificationDateTime = Struct(
     "value" / Bytes(this.length),
 )
 
+#: data-notification APDU (0x0F): long-invoke-id-and-priority, optional date-time, body (one Data)
 DataNotification = Struct(
     "tag" / Const(b"\x0f"),
     "long_invoke_id_and_priority" / Int32ub,
@@ -291,6 +293,7 @@ DataNotification = Struct(
     "body" / Data,
 )
 
+#: general-block-transfer APDU (0xE0): block control, block number, acknowledged block, data
 GeneralBlockTransfer = Struct(
     "tag" / Const(b"\xe0"),
     "block_control" / BitStruct("last" / Flag, "streaming" / Flag, "window" / BitsInteger(6)),
@@ -299,6 +302,7 @@ GeneralBlockTransfer = Struct(
     "data" / Prefixed(BerLength, GreedyBytes),
 )
 
+#: LLC header in front of an HDLC APDU: E6 E7 00 (server to client) or E6 E6 00
 LlcHeader = Struct(
     "dsap" / Const(0xE6, Int8ub),
     "ssap" / OneOf(Int8ub, [0xE6, 0xE7]),

@@ -48,6 +48,7 @@ except ImportError:  # pragma: no cover - Python < 3.9 is not supported
 
 __all__ = ["TzLike", "TimestampParser", "timestamp_parser", "PLACEHOLDER"]
 
+#: a time zone for P1 clocks: an IANA zone name, a tzinfo, or None for naive datetimes
 TzLike = Union[str, _dt.tzinfo, None]
 
 #: the 12 digits of the "no timestamp" marker
