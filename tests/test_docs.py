@@ -102,3 +102,35 @@ def test_docstring_examples(modname):
     module = importlib.import_module(modname)
     failures, _tests = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert failures == 0
+
+
+def _meter_rows():
+    rows = []
+    text = (ROOT / "docs" / "meters.md").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[5].startswith("`") and cells[2] in ("hdlc", "mbus", "apdu", "dsmr"):
+            rows.append(pytest.param(cells, id=cells[5].strip("`")))
+    return rows
+
+
+@pytest.mark.parametrize("cells", _meter_rows())
+def test_supported_meters_table_is_true(cells):
+    """Each row of docs/meters.md: the fixture decodes with that framing, profile and encryption."""
+    from fixture_files import data, entry
+
+    import hanparse
+
+    meter, country, framing, profile, encryption, fixture = cells
+    e = entry(fixture.strip("`"))
+    keys = hanparse.Keys(e["key_hex"], e.get("auth_key_hex")) if e.get("key_hex") else None
+    msg = hanparse.parse_frame(data(e), keys)
+    assert msg.format == framing
+    assert msg.encrypted == (encryption != "none")
+    if msg.encrypted:
+        sc = encryption.split("SC")[1].split()[0]
+        assert msg.security.security_control == int(sc, 16)
+    if framing != "dsmr" and not (msg.encrypted and msg.readings and msg.readings[0].obis.a == 1
+                                  and framing == "apdu" and msg.meter.profile is None):
+        assert msg.meter.profile == profile
+    assert len(msg.readings) > 0
