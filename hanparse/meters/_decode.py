@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
+from .. import _impl
 from .. import registry as _registry
 from ..cosem import UNITS, apply_scaler, decode_date, decode_datetime, decode_time
 from ..dlms.types import Date, DateTime, Time
@@ -36,11 +37,13 @@ from .. import obis as _obis_module
 from ..obis import Obis
 from . import _profiles as P
 
-__all__ = ["MeterData", "Options", "decode_notification"]
+__all__ = ["MeterData", "Options", "decode_notification", "decode_parts"]
 
+#: the hot walks: compiled ``_meters_speedups`` or its twin ``_meters_purepy``
+_meters = _impl.select("meters")
 _make = Reading._make
 _from_bytes = Obis.from_bytes
-_MAX_DEPTH = 8
+_MAX_DEPTH = _meters.MAX_DEPTH
 
 
 class Options(NamedTuple):
@@ -147,7 +150,8 @@ def _is_obis(v: Any) -> bool:
 
 
 def _is_scaler_unit(v: Any) -> bool:
-    return type(v) is tuple and len(v) == 2 and type(v[0]) is int and type(v[1]) is int
+    """{scaler, unit}: two ints, the scaler an A-XDR integer (-128..127, so no 10 ** huge)."""
+    return type(v) is tuple and len(v) == 2 and type(v[0]) is int and type(v[1]) is int and -128 <= v[0] <= 127
 
 
 def _text(v: bytes) -> Union[str, bytes]:
@@ -156,6 +160,34 @@ def _text(v: bytes) -> Union[str, bytes]:
     if s.isascii() and s.isprintable():
         return s
     return v
+
+
+_META_FIELD: Dict[Obis, Optional[str]] = {}  # registry facts per OBIS code (the registry is static)
+_IS_TEXT: Dict[Obis, bool] = {}
+_FACT_CACHE_LIMIT = 1024
+
+
+def _meta_field(obis: Obis) -> Optional[str]:
+    """The MeterInfo field a text reading of ``obis`` fills (see ``_META``), or None."""
+    try:
+        return _META_FIELD[obis]
+    except KeyError:
+        name = _registry.name_of(obis)
+        field = None if name is None else _META.get(name)
+        if len(_META_FIELD) < _FACT_CACHE_LIMIT:
+            _META_FIELD[obis] = field
+        return field
+
+
+def _is_text(obis: Obis) -> bool:
+    """Whether the registry says ``obis`` holds text."""
+    try:
+        return _IS_TEXT[obis]
+    except KeyError:
+        text = _registry.kind_of(obis) == "text"
+        if len(_IS_TEXT) < _FACT_CACHE_LIMIT:
+            _IS_TEXT[obis] = text
+        return text
 
 
 class _Ctx:
@@ -180,11 +212,9 @@ class _Ctx:
         """Append a text reading and note it when it names the meter."""
         self.out.append(_make(obis, text, None, None, None, None, None))
         if type(text) is str:
-            name = _registry.name_of(obis)
-            if name is not None:
-                field = _META.get(name)
-                if field is not None and field not in self.meta:
-                    self.meta[field] = text
+            field = _meta_field(obis)
+            if field is not None and field not in self.meta:
+                self.meta[field] = text
 
     def clock(self, obis: Obis, raw: bytes) -> None:
         raw = bytes(raw)
@@ -224,7 +254,7 @@ class _Ctx:
         elif t is bytes or t is DateTime:
             if len(value) == 12 and (t is DateTime or (obis[2] == 1 and obis[3] == 0 and obis[0] == 0)):
                 self.clock(obis, value)
-            elif _registry.kind_of(obis) == "text":
+            elif _is_text(obis):
                 self.text(obis, _text(value))
             else:
                 self.out.append(_make(obis, bytes(value), None, None, None, None, None))
@@ -250,114 +280,10 @@ class _Ctx:
 
 _interned = _obis_module._by_bytes  # the Obis intern table: bytes -> Obis
 
-#: frame scaler-unit {scaler, unit} -> (divisor or 0, multiplier, unit text) for
-#: scalers -9..9: the result equals apply_scaler(value, scaler) (one division)
-_SU: Dict[Tuple[int, int], Tuple[int, int, Optional[str]]] = {
-    (sc, code): ((10 ** -sc if sc < 0 else 0), (10 ** sc if sc >= 0 else 1), UNITS[code])
-    for sc in range(-9, 10) for code in range(256)
-}
-
 
 def _obis(raw: bytes) -> Obis:
     hit = _interned.get(raw)
     return hit if hit is not None else _from_bytes(raw)
-
-
-def _walk(ctx: _Ctx, node: Sequence[Any], depth: int) -> None:
-    """Generic walk: OBIS, value [, scaler-unit] runs; recurse into other containers.
-
-    Register entries ``{OBIS, value [, {scaler, unit}]}`` (the common case)
-    are handled inline without recursion.
-    """
-    if depth > _MAX_DEPTH:
-        return
-    n = len(node)
-    i = 0
-    emit = ctx.emit
-    out_append = ctx.out.append
-    while i < n:
-        el = node[i]
-        t = type(el)
-        if t is bytes and len(el) == 6 and i + 1 < n:
-            obis = _obis(el)
-            value = node[i + 1]
-            i += 2
-            if i < n:
-                nxt = node[i]
-                if type(nxt) is tuple and len(nxt) == 2 and type(nxt[0]) is int and type(nxt[1]) is int:
-                    emit(obis, value, nxt)
-                    i += 1
-                    continue
-            emit(obis, value)
-            continue
-        i += 1
-        if t is tuple or t is list:
-            m = len(el)
-            if m == 0:
-                continue
-            head = el[0]
-            if (m == 2 or m == 3) and type(head) is bytes and len(head) == 6:
-                if m == 3:
-                    su = el[2]
-                    if type(su) is tuple and len(su) == 2 and type(su[0]) is int and type(su[1]) is int:
-                        value = el[1]
-                        hit = _SU.get(su) if type(value) is int else None
-                        if hit is not None:  # inline fast path: integer register with a known scaler-unit
-                            obis = _interned.get(head) or _from_bytes(head)
-                            div, mul, unit = hit
-                            if div:
-                                out_append(_make(obis, value / div, unit, None, None, value, None))
-                            elif mul != 1:
-                                out_append(_make(obis, value * mul, unit, None, None, value, None))
-                            else:
-                                out_append(_make(obis, value, unit, None, None, None, None))
-                            continue
-                        emit(_obis(head), value, su)
-                        continue
-                    _walk(ctx, el, depth + 1)
-                    continue
-                emit(_obis(head), el[1])
-                continue
-            _walk(ctx, el, depth + 1)
-        elif depth == 0:
-            ctx.loose.append(el)
-
-
-def _walk_kamstrup(ctx: _Ctx, body: Sequence[Any]) -> None:
-    """Kamstrup_V0001: list id without OBIS, then OBIS/value pairs.
-
-    1-phase meters keep the 3-phase element count and send ``00 00``
-    (null OBIS, null value) pairs for the missing phases: those are named by
-    their position in the 3-phase list and reported with value None.
-    """
-    ctx.emit(P.KAMSTRUP_LIST_ID, body[0])
-    n = len(body)
-    positional = n in (25, 35)
-    order = P.KAMSTRUP_ORDER
-    k = 0
-    i = 1
-    while i < n:
-        el = body[i]
-        if _is_obis(el) and i + 1 < n:
-            ctx.emit(_obis(el), body[i + 1])
-            i += 2
-        elif el is None and i + 1 < n and body[i + 1] is None:
-            if positional and k < len(order):
-                ctx.emit(order[k], None)
-            i += 2
-        else:
-            if (type(el) is tuple or type(el) is list) and el:
-                _walk(ctx, el, 1)
-            i += 1
-            continue
-        k += 1
-
-
-def _walk_positional(ctx: _Ctx, body: Sequence[Any], codes: Sequence[Obis]) -> None:
-    """Values by position; an empty octet-string is a placeholder (value None)."""
-    emit = ctx.emit
-    for obis, value in zip(codes, body):
-        emit(obis, None if value == b"" else value)
 
 
 def _is_push_list(body: Any) -> bool:
@@ -494,8 +420,16 @@ def decode_notification(
     give every OBIS/value pair found.  Raises :class:`DecodeError` only when
     ``body`` is not a Data tree at all.
     """
+    return MeterData._make(decode_parts(body, clock, system_title, options))
+
+
+def decode_parts(body: Any, clock: Any, system_title: Optional[bytes],
+                 options: Union[None, Options, Mapping[str, Any]]) -> Tuple[MeterInfo, Any, Tuple[Reading, ...]]:
+    """:func:`decode_notification` as a plain ``(meter, timestamp, readings)`` tuple (for parse_frame)."""
     opts = _options(options)
-    if body is not None and not isinstance(body, (tuple, list, int, float, str, bytes, bool)):
+    tb = type(body)
+    if (tb is not tuple and tb is not list and body is not None
+            and not isinstance(body, (tuple, list, int, float, str, bytes, bool))):
         raise DecodeError("notification body is not an A-XDR Data tree: %s" % type(body).__name__)
     st_text = None
     if system_title:
@@ -509,8 +443,8 @@ def decode_notification(
     layout = "walk"
     positional = None
     profile_name = "generic"
-    first = body[0] if type(body) in (tuple, list) and body else None
-    if _is_push_list(body):
+    first = body[0] if (tb is tuple or tb is list) and body else None
+    if tb is tuple and _is_push_list(body):
         layout = "push"
         ldn = None
         for d, v in zip(body[0], body):
@@ -552,16 +486,16 @@ def decode_notification(
         _name, codes, start = positional  # type: ignore[misc]
         if start == -1:  # IM350/AM550: OBIS of the push setup, meter id, time, date, values
             ctx.emit(P.METER_ID, body[1])
-            _walk_positional(ctx, body[4:], codes)
+            _meters.walk_positional(ctx, body, 4, codes)
         elif start == -2:  # Burgenland: 10 values ... meter id last
-            _walk_positional(ctx, body, codes)
+            _meters.walk_positional(ctx, body, 0, codes)
             ctx.emit(P.METER_ID, body[-1])
         else:
-            _walk_positional(ctx, body, codes)
+            _meters.walk_positional(ctx, body, 0, codes)
     elif layout == "kamstrup":
-        _walk_kamstrup(ctx, body)
-    elif type(body) in (tuple, list):
-        _walk(ctx, body, 0)
+        _meters.walk_kamstrup(ctx, body, P.KAMSTRUP_LIST_ID, P.KAMSTRUP_ORDER)
+    elif tb is tuple or tb is list:
+        _meters.walk(ctx, body, 0)
     readings = tuple(ctx.out)
 
     # --- meter info and timestamp -------------------------------------------
@@ -575,7 +509,11 @@ def decode_notification(
     timestamp = None
     if clock is not None and type(clock) in (bytes, DateTime, bytearray) and len(clock) == 12:
         if _clock_valid(clock):
-            timestamp = decode_datetime(clock, ignore_deviation=local)
+            bc = ctx.body_clock
+            if bc is not None and bc[1] == clock:  # Kaifa, Kamstrup: the same clock in header and body
+                timestamp = bc[0]
+            else:
+                timestamp = decode_datetime(clock, ignore_deviation=local)
     elif ctx.body_clock is not None and _clock_valid(ctx.body_clock[1]):
         timestamp = ctx.body_clock[0]
     if layout == "positional" and positional is not None and positional[2] == -1:
@@ -604,9 +542,9 @@ def decode_notification(
     if manufacturer is None:
         manufacturer = (st_maker or _manufacturer_of(meta.get("ldn")) or _manufacturer_of(meta.get("meter_id"))
                         or _manufacturer_of(meta.get("meter_id2")) or profile.manufacturer)
-    info = MeterInfo(manufacturer, meta.get("model"), meter_id, list_id, None,
-                     bytes(system_title) if system_title else None, profile_name)
-    return MeterData(info, timestamp, readings)
+    info = _meters.new_meter_info(manufacturer, meta.get("model"), meter_id, list_id, None,
+                                  bytes(system_title) if system_title else None, profile_name)
+    return info, timestamp, readings
 
 
 def _clock_valid(raw: Any) -> bool:
