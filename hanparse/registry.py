@@ -161,7 +161,7 @@ _PLAIN: List[Tuple[str, str, str, Optional[str], str]] = [
     ("0-0:96.1.7", "meter_type", "Meter type / model", None, "text"),
     ("1-0:0.0.0", "device_id", "Device identification number", None, "text"),
     ("0-0:42.0.0", "logical_device_name", "COSEM logical device name", None, "text"),
-    ("0-0:96.14.0", "tariff_indicator", "Tariff currently active", None, "number"),
+    ("0-0:96.14.0", "tariff_indicator", "Tariff currently active (an identifier: \"0002\", \"T3\")", None, "text"),
     ("0-0:96.7.21", "power_failures", "Number of power failures in any phase", None, "number"),
     ("0-0:96.7.9", "long_power_failures", "Number of long power failures in any phase", None, "number"),
     ("1-0:99.97.0", "power_failure_log", "Power failure event log (long power failures)", None, "other"),
