@@ -24,7 +24,9 @@ SKIP = _flag("HANPARSE_PURE_PYTHON") and not REQUIRE
 
 
 class OptionalBuildExt(build_ext):
-    """Compile the extensions, or fall back to pure Python with a notice."""
+    """Compile the extensions, or fall back to pure Python with a one-line notice."""
+
+    _gave_up = False
 
     def run(self):
         try:
@@ -33,18 +35,26 @@ class OptionalBuildExt(build_ext):
             self._fallback(exc)
 
     def build_extension(self, ext):
+        if self._gave_up:
+            return
         try:
             super().build_extension(ext)
         except Exception as exc:
             self._fallback(exc)
 
+    def copy_extensions_to_source(self):
+        if not self._gave_up:
+            super().copy_extensions_to_source()
+
     def _fallback(self, exc):
         if REQUIRE:
             raise
-        sys.stderr.write(
-            "hanparse: could not compile the Cython extensions (%s); "
-            "installing the pure-Python implementation.\n" % (exc,)
-        )
+        if not self._gave_up:
+            sys.stderr.write(
+                "hanparse: could not compile the Cython extensions (%s); "
+                "installing the pure-Python implementation.\n" % (exc,)
+            )
+        self._gave_up = True
 
 
 def _extensions():
