@@ -11,7 +11,8 @@ Exit codes (:data:`EXIT_OK` ...):
 2    usage error or unusable input (bad hex text, no frame found)
 3    the input was read, but some frame failed its checksum (HCS, FCS,
      M-Bus sum or DSMR CRC); the good frames are still listed
-4    I/O error (file missing, unreadable)
+4    I/O error (file missing, unreadable, serial port)
+5    decryption failed (missing or wrong key, authentication tag mismatch)
 ===  =====================================================================
 
 Errors are one line on stderr: ``hanparse: <what went wrong>``.
@@ -44,12 +45,17 @@ __all__ = [
     "EXIT_USAGE",
     "EXIT_CHECKSUM",
     "EXIT_IO",
+    "EXIT_DECRYPTION",
 ]
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_CHECKSUM = 3
 EXIT_IO = 4
+EXIT_DECRYPTION = 5
+
+EPILOG = """exit codes: 0 ok; 2 bad input or usage; 3 checksum error (HCS/FCS/M-Bus sum/DSMR CRC);
+4 I/O error; 5 decryption failed (missing or wrong key). Errors are one line: 'hanparse: error: ...'."""
 
 PROG = "hanparse"
 
@@ -228,6 +234,8 @@ def _run_frames(args: argparse.Namespace) -> int:
 register("frames", "list the HDLC, M-Bus and DSMR frames in a capture", _configure_frames, _run_frames)
 
 
+from . import _cli_decode  # noqa: E402,F401  (registers decode and explain)
+
 # ------------------------------------------------------------------- main
 
 
@@ -236,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Decode smart meter customer-port data (HDLC/M-Bus DLMS, DSMR P1).",
+        epilog=EPILOG,
     )
     parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -257,12 +266,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return args._run(args)
     except CliError as exc:
-        sys.stderr.write("%s: %s\n" % (PROG, exc.message))
+        sys.stderr.write("%s: error: %s\n" % (PROG, exc.message))
         return exc.code
     except BrokenPipeError:  # output piped into head & co.: stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except OSError as exc:
-        sys.stderr.write("%s: %s\n" % (PROG, exc.strerror or exc))
+        sys.stderr.write("%s: error: %s\n" % (PROG, exc.strerror or exc))
         return EXIT_IO

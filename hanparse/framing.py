@@ -16,6 +16,15 @@ How it hunts::
   non-ASCII byte, at the start of the stream, or right after a frame);
   with ``mbus_short=True`` also ``10 C A CS 16`` and ``E5`` (off by
   default: ``E5`` and ``10`` are common bytes inside other frames).
+* With the ``"ciphered"`` format (off by default) also ``DB 08``: a bare
+  general-glo-ciphering APDU framed by its BER length (Luxembourg Smarty,
+  Sagemcom T210-D P1), and a ``/`` identification line followed by a GCM
+  block (the Polish P1 form) -- tried before the plain DSMR framer.  These
+  frames carry no checksum, so the scanner hands each to ``validate(frame)``
+  (when given: the stream decoder decrypts and decodes it there); if that
+  raises, the candidate is rejected and hunting resumes one byte after its
+  start, so a false ``DB 08`` whose claimed length covers real frames
+  never swallows them.
 * Each candidate goes to its framer.  A complete frame is returned and
   hunting resumes after it (for HDLC at its closing flag, which may open
   the next frame).  A corrupt candidate is counted, handed to ``on_error``
@@ -44,23 +53,34 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from . import _impl, hdlc, mbus
+from .dlms import ciphering
 from .dsmr import framing as dsmr_framing
-from .errors import ChecksumError, HanParseError, IncompleteError
+from .errors import ChecksumError, FrameError, HanParseError, IncompleteError
 
-__all__ = ["FrameScanner", "ScannerStats", "Tail", "Frame", "iter_frames", "FORMATS"]
+__all__ = ["FrameScanner", "ScannerStats", "Tail", "Frame", "iter_frames", "FORMATS", "ALL_FORMATS"]
 
 _core = _impl.select("core")
 
-Frame = Union[hdlc.HdlcFrame, mbus.MbusFrame, dsmr_framing.DsmrFrame]
+Frame = Union[
+    hdlc.HdlcFrame,
+    mbus.MbusFrame,
+    dsmr_framing.DsmrFrame,
+    ciphering.CipheredApduFrame,
+    ciphering.CipheredTelegramFrame,
+]
 Buffer = Union[bytes, bytearray, memoryview]
 
-#: the formats a scanner can look for
+#: the formats a scanner looks for by default
 FORMATS = ("hdlc", "mbus", "dsmr")
+#: every format a scanner can look for ("ciphered": bare DB APDUs and the Polish P1 form)
+ALL_FORMATS = ("hdlc", "mbus", "dsmr", "ciphered")
 
 _HDLC = 1
 _MBUS = 2
 _DSMR = 4
 _MBUS_SHORT = 8
+_CIPHERED = 16  # scanner-side only: never passed to the core
+_DB_PATTERN = b"\xdb\x08"
 
 #: smallest buffer that lets every framer decide (HDLC frames reach 2049 bytes)
 MIN_BUFFER_SIZE = 4096
@@ -138,6 +158,8 @@ def _format_of(byte: int) -> str:
         return "hdlc"
     if byte == 0x2F:
         return "dsmr"
+    if byte == 0xDB:
+        return "ciphered"
     return "mbus"
 
 
@@ -147,7 +169,9 @@ class FrameScanner:
     ``formats`` selects what to look for (default all three); ``stuffed``
     switches HDLC to ISO/IEC 13239 octet-stuffed mode; ``mbus_short`` also
     reports M-Bus short frames and ``E5`` acknowledges; ``on_error(exc)`` is
-    called for each rejected candidate.
+    called for each rejected candidate.  ``validate(frame)`` is called for
+    frames without a checksum (the ``"ciphered"`` format); raising a
+    :class:`~hanparse.errors.HanParseError` there rejects the frame.
     """
 
     def __init__(
@@ -158,6 +182,7 @@ class FrameScanner:
         formats: Iterable[str] = FORMATS,
         mbus_short: bool = False,
         on_error: Optional[Callable[[HanParseError], None]] = None,
+        validate: Optional[Callable[[Frame], object]] = None,
     ) -> None:
         if max_buffer_size < MIN_BUFFER_SIZE:
             raise ValueError("max_buffer_size must be at least %d bytes" % MIN_BUFFER_SIZE)
@@ -169,15 +194,22 @@ class FrameScanner:
                 mask |= _MBUS | (_MBUS_SHORT if mbus_short else 0)
             elif name == "dsmr":
                 mask |= _DSMR
+            elif name == "ciphered":
+                mask |= _CIPHERED
             else:
-                raise ValueError("unknown frame format %r (expected one of %s)" % (name, ", ".join(FORMATS)))
+                raise ValueError("unknown frame format %r (expected one of %s)" % (name, ", ".join(ALL_FORMATS)))
         self.max_buffer_size = max_buffer_size
         self.stuffed = stuffed
         self.on_error = on_error
+        self.validate = validate
         self.stats = ScannerStats()
         #: the truncated tail the last :meth:`flush` found, or None
         self.tail: Optional[Tail] = None
-        self._mask = mask
+        self._ciphered = bool(mask & _CIPHERED)
+        self._plain_dsmr = bool(mask & _DSMR)
+        # the core knows nothing of DB: '/' candidates are needed for the Polish form
+        self._mask = (mask & ~_CIPHERED) | (_DSMR if mask & _CIPHERED else 0)
+        self._cipher_max = min(ciphering.MAX_CIPHERED_P1_LENGTH, max_buffer_size - 64)
         self._dsmr_max = min(dsmr_framing.MAX_TELEGRAM, max_buffer_size - _DSMR_SLACK)
         self._reset_stream()
 
@@ -188,6 +220,7 @@ class FrameScanner:
         self._anchor = 0  # a '/' here starts a telegram whatever precedes it
         self._covered = 0  # bytes before this belong to returned frames...
         self._acc = 0  # ... and skipped bytes are counted up to here
+        self._shadow = 0  # DB candidates before this index lie in a rejected HDLC/M-Bus frame
         # waiting candidate: (index, kind byte, hint, buffer length when it waited)
         self._pending: Optional[Tuple[int, int, int, int]] = None
 
@@ -252,6 +285,7 @@ class FrameScanner:
         self._anchor -= keep_from
         self._covered = max(0, self._covered - keep_from)
         self._acc = max(0, self._acc - keep_from)
+        self._shadow = max(0, self._shadow - keep_from)
         if self._pending is not None:
             i, kind, hint, seen = self._pending
             shift = -keep_from
@@ -270,6 +304,7 @@ class FrameScanner:
         self._anchor = -1
         self._covered = 0
         self._acc = 0
+        self._shadow = 0
 
     def _account(self, upto: int) -> None:
         """Count bytes before ``upto`` that are in no frame as skipped."""
@@ -285,6 +320,12 @@ class FrameScanner:
         exc.frame_format = _format_of(self._buf[i])  # type: ignore[attr-defined]
         if exc.offset is not None:
             exc.offset += base
+        kind = self._buf[i]
+        if self._ciphered and (kind == 0x7E or kind == 0x68) and i + 2 < len(self._buf):
+            # the span the rejected frame claims: a DB 08 inside it is its payload, not a frame
+            span = ((self._buf[i + 1] & 0x07) << 8 | self._buf[i + 2]) + 2 if kind == 0x7E else self._buf[i + 1] + 6
+            if i + span > self._shadow:
+                self._shadow = i + span
         reason = _reason(exc)
         rejected = self.stats.rejected
         rejected[reason] = rejected.get(reason, 0) + 1
@@ -303,12 +344,57 @@ class FrameScanner:
         out.append((self._base + i, frame))
         return i + consumed
 
+    def _find(self, buf: bytearray, pos: int, end: int) -> int:
+        """The core's candidate search, plus ``DB 08`` when ciphered frames are enabled."""
+        r = _core.find_candidate(buf, pos, self._anchor, self._mask)
+        if not self._ciphered:
+            return r
+        limit = r if 0 <= r < end else (-r - 1 if r < 0 else end)
+        db = buf.find(_DB_PATTERN, max(pos, self._shadow), limit + 1 if limit < end else end)
+        if 0 <= db < limit:
+            return db
+        if r >= end and end > max(pos, self._shadow) and buf[end - 1] == 0xDB:
+            return -end  # a DB as the last byte: wait for the next one
+        return r
+
+    def _try_ciphered_telegram(self, buf: bytearray, i: int, final: bool) -> Tuple[int, object]:
+        """Polish P1 form at ``i``: (consumed, frame), (0, None) to wait, or (-1, None) if not one."""
+        try:
+            consumed, frame = ciphering.decode_ciphered_telegram_frame(buf, i, max_length=self._cipher_max)
+        except FrameError:
+            return -1, None
+        if frame is None and final:
+            return -1, None
+        return consumed, frame
+
+    @staticmethod
+    def _dsmr_skip(buf: bytearray, i: int, skip: int) -> int:
+        """Cap a rejected telegram's skip before the first byte that could start a binary frame.
+
+        The telegram framer rejects a line at its first non-text byte; a
+        binary frame may begin just before that byte (a telegram cut off by
+        an HDLC frame), so hunting resumes at the earliest ``7E``/``68``/``DB``.
+        """
+        stop = i + skip
+        for b in (0x7E, 0x68, 0xDB):
+            k = buf.find(b, i + 1, stop)
+            if k >= 0:
+                stop = k
+        return stop - i
+
+    def _check(self, frame: Frame) -> None:
+        """Run ``validate``; a failure rejects the candidate with ``skip`` 1 (it has no checksum)."""
+        if self.validate is not None:
+            try:
+                self.validate(frame)
+            except HanParseError as exc:
+                exc.skip = 1
+                raise
+
     def _run(self, out: list, final: bool) -> None:
         buf = self._buf
         end = len(buf)
         pos = self._pos
-        find = _core.find_candidate
-        mask = self._mask
         core = _core
         while True:
             pending = self._pending
@@ -320,7 +406,7 @@ class FrameScanner:
             else:
                 if pos >= end:
                     break
-                r = find(buf, pos, self._anchor, mask)
+                r = self._find(buf, pos, end)
                 if r >= end:
                     pos = end
                     break
@@ -349,12 +435,33 @@ class FrameScanner:
                             result = None
                     fmt = "hdlc"
                 elif kind == 0x2F:
-                    result = core.dsmr_parse(buf, i, hint, self._dsmr_max, final)
-                    if result.__class__ is not int:
-                        consumed = result[0]  # type: ignore[index]
-                        frame = dsmr_framing._frame(buf, i, result)  # type: ignore[arg-type]
+                    consumed = -1
+                    if self._ciphered:
+                        consumed, frame = self._try_ciphered_telegram(buf, i, final)
+                    if consumed == 0:
+                        result = hint  # wait for more bytes (DSMR resume hint unchanged)
+                    elif consumed > 0:
+                        self._check(frame)
                         result = None
-                    fmt = "dsmr"
+                        fmt = "ciphered"
+                    elif not self._plain_dsmr:
+                        pos = i + 1
+                        continue
+                    else:
+                        result = core.dsmr_parse(buf, i, hint, self._dsmr_max, final)
+                        if result.__class__ is not int:
+                            consumed = result[0]  # type: ignore[index]
+                            frame = dsmr_framing._frame(buf, i, result)  # type: ignore[arg-type]
+                            result = None
+                        fmt = "dsmr"
+                elif kind == 0xDB:
+                    consumed, frame = ciphering.decode_ciphered_apdu_frame(buf, i, max_length=self._cipher_max)
+                    if frame is None:
+                        result = -1
+                    else:
+                        self._check(frame)
+                        result = None
+                    fmt = "ciphered"
                 else:
                     result = core.mbus_parse(buf, i)
                     if result.__class__ is not int:
@@ -364,7 +471,10 @@ class FrameScanner:
                     fmt = "mbus"
             except HanParseError as exc:
                 self._reject(exc, i)
-                pos = i + exc.skip
+                skip = exc.skip
+                if skip > 1 and kind == 0x2F:
+                    skip = self._dsmr_skip(buf, i, skip)
+                pos = i + skip
                 continue
             if result is not None:  # incomplete
                 if final:
