@@ -19,6 +19,7 @@ from .model import Message, MeterInfo, Reading, SecurityInfo
 from .obis import Obis
 from .security import Keyring, Keys
 from .api import parse_frame
+from .stream import ReplayError, StreamDecoder, StreamStats, iter_messages
 
 #: the package version
 __version__ = "0.1.0"
@@ -26,6 +27,10 @@ __version__ = "0.1.0"
 __all__ = [
     "IMPLEMENTATION",
     "parse_frame",
+    "StreamDecoder",
+    "StreamStats",
+    "iter_messages",
+    "ReplayError",
     "Keys",
     "Keyring",
     "HanParseError",

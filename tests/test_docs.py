@@ -3,7 +3,8 @@
 * Every ```python block of README.md and docs/*.md runs (from the repository
   root, in a fresh namespace per file, blocks of one file in order) without
   raising.  Assertions inside the examples state what they show.
-* Every ```console block's ``$ hanparse ...`` commands run through
+* Every ```console block's ``$ hanparse ...`` (or ``$ python -m hanparse ...``)
+  commands run through
   ``python -m hanparse``; when the block shows output, the output is compared
   line by line (trailing spaces ignored).
 * Every public name (``__all__`` of every module without a leading
@@ -60,8 +61,11 @@ def _console_commands(code: str):
         if line.startswith("$ "):
             cmd = line[2:].strip()
             current = None
-            if cmd.startswith("hanparse ") or cmd == "hanparse":
-                current = (shlex.split(cmd)[1:], [])
+            argv = shlex.split(cmd)
+            if argv[:3] == ["python", "-m", "hanparse"]:
+                argv = argv[2:]
+            if argv[:1] == ["hanparse"]:
+                current = (argv[1:], [])
                 out.append(current)
         elif current is not None:
             current[1].append(line.rstrip())
