@@ -1,0 +1,40 @@
+"""atheris harness: ``hanparse.stream.StreamDecoder`` on arbitrary byte streams.
+
+The first input byte picks the chunk size (1-256); the decoder must raise
+nothing (bad frames go to ``on_error`` as HanParseError), return Messages
+only and never hold more than ``max_buffer_size`` bytes.  Run from the
+repository root (see tests/fuzz/README.md)::
+
+    python tests/fuzz/fuzz_stream.py tests/fuzz/corpus -max_total_time=300
+    HANPARSE_PURE_PYTHON=1 python tests/fuzz/fuzz_stream.py tests/fuzz/corpus -max_total_time=300
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import atheris
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+
+with atheris.instrument_imports(include=["hanparse"]):
+    import hanparse  # noqa: F401
+    import hanparse.stream  # noqa: F401
+    from tests.fuzz.targets import check_stream
+
+
+def test_one_input(data: bytes) -> None:
+    """One fuzz input: a chunked stream (see targets.check_stream)."""
+    check_stream(data)
+
+
+def main() -> None:
+    """Print the implementation under test, then hand over to libFuzzer."""
+    print("hanparse implementation:", hanparse.IMPLEMENTATION, file=sys.stderr)
+    atheris.Setup(sys.argv, test_one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
