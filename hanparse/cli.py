@@ -48,10 +48,15 @@ __all__ = [
     "EXIT_DECRYPTION",
 ]
 
+#: exit code: success
 EXIT_OK = 0
+#: exit code: usage error or unusable input (bad hex, bad key, no message found)
 EXIT_USAGE = 2
+#: exit code: a frame failed its checksum (the good messages are still printed)
 EXIT_CHECKSUM = 3
+#: exit code: I/O error (missing or unreadable file, serial port)
 EXIT_IO = 4
+#: exit code: decryption failed (missing or wrong key, tag mismatch)
 EXIT_DECRYPTION = 5
 
 EPILOG = """exit codes: 0 ok; 2 bad input or usage; 3 checksum error (HCS/FCS/M-Bus sum/DSMR CRC);

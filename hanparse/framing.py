@@ -61,6 +61,7 @@ __all__ = ["FrameScanner", "ScannerStats", "Tail", "Frame", "iter_frames", "FORM
 
 _core = _impl.select("core")
 
+#: any frame a framer returns: HdlcFrame, MbusFrame, DsmrFrame or a ciphered frame
 Frame = Union[
     hdlc.HdlcFrame,
     mbus.MbusFrame,

@@ -44,9 +44,17 @@ def test_build_without_compiler_falls_back_with_one_notice(tmp_path):
     assert not list((src / "hanparse").glob("*.so"))
     env = dict(os.environ)
     env.pop("HANPARSE_PURE_PYTHON", None)
-    out = subprocess.run([sys.executable, "-c", "import hanparse; print(hanparse.IMPLEMENTATION)"], cwd=src,
-                         env=env, capture_output=True, text=True, timeout=120)
-    assert out.stdout.strip() == "python", out.stderr
+    # Import the copy, not an editable install of the checkout (its finder
+    # would take precedence over the working directory).
+    probe = (
+        "import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]; "
+        "sys.path.insert(0, %r); import hanparse; print(hanparse.IMPLEMENTATION, hanparse.__file__)" % str(src)
+    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=src, env=env, capture_output=True, text=True,
+                         timeout=120)
+    implementation, path = out.stdout.split()
+    assert path.startswith(str(src)), path
+    assert implementation == "python", out.stderr
 
 
 def test_required_extensions_make_a_failed_compile_an_error(tmp_path):
