@@ -1,42 +1,51 @@
-"""Pure-Python twin of ``_meters_speedups``: the hot walks of the meters layer.
+"""Pure-Python twin of ``_meters_speedups``: the meters layer's decoding core.
 
-The meters layer (:mod:`hanparse.meters`) picks a layout and a profile for
-a data-notification body, then hands the body to one of these walks, which
-append one :class:`~hanparse.model.Reading` per value to ``ctx.out``:
+:func:`hanparse.meters.decode_notification` (and ``parse_frame``) validate
+their options and hand the data-notification body to :func:`decode_parts`
+of the selected twin, which
 
-* :func:`walk` -- generic: in any structure/array, ``OBIS, value [, {scaler,
-  unit}]`` runs and ``{OBIS, value [, {scaler, unit}]}`` entries are
-  readings; other containers are searched (depth-limited); top-level values
-  that are neither go to ``ctx.loose``;
-* :func:`walk_kamstrup` -- Kamstrup_V0001: list id, then OBIS/value pairs,
-  null-data pairs named by their 3-phase position;
-* :func:`walk_positional` -- value-only lists, OBIS code by position.
+1. picks the layout and profile by content only (see
+   :mod:`hanparse.meters._decode` for the layouts): push-object-list,
+   positional value lists (Kaifa KFM_001 NO, Wiener Netze, IM350,
+   Burgenland), Kamstrup_V0001, or the generic walk;
+2. walks the body, one :class:`~hanparse.model.Reading` per value:
 
-Integer values are scaled here (frame scaler-unit first, else the profile's
-implicit scaler from ``ctx.table``/``ctx.scaling``); every other value type
-goes through ``ctx.emit`` so text, clocks and odd types are handled in one
-place (:class:`hanparse.meters._decode._Ctx`).
+   * generic walk -- in any structure/array, ``OBIS, value [, {scaler,
+     unit}]`` runs and ``{OBIS, value [, {scaler, unit}]}`` entries are
+     readings; other containers are searched (depth-limited); top-level
+     values that are neither are kept as "loose" values;
+   * Kamstrup_V0001 -- list id, then OBIS/value pairs, null-data pairs
+     named by their 3-phase position;
+   * positional -- value-only lists, OBIS code by position;
 
-``ctx`` is duck-typed: ``out`` (list), ``table`` (dict Obis -> (scaler,
-unit)), ``scaling`` (``.get(obis)`` fills ``table``), ``auto_voltage``
-(bool), ``loose`` (list), ``emit(obis, value, su=None)`` and
-``_emit_other(obis, value, su, type(value))`` (``emit`` for non-integers).
+   integers are scaled by the frame's ``{scaler, unit}`` or the profile's
+   implicit scaler; text, clocks, floats and dates are converted in one
+   place (``_Ctx._emit_other``);
+3. builds the :class:`~hanparse.model.MeterInfo` and picks the timestamp.
 
-The model objects stay plain slotted classes (see :mod:`hanparse.model`);
-:func:`new_message` and :func:`new_meter_info` build them without running
-``__init__``.  The compiled twin fills their slots directly.
+Pure caches (bounded, never depending on earlier frames' *meaning*):
+octet-string -> text conversions keyed by the raw bytes (list ids, meter
+ids and model strings repeat in every frame) and MeterInfo objects keyed
+by their field tuple (they are immutable).
+
+:func:`new_message` and :func:`new_meter_info` build the model objects
+without running ``__init__``; the compiled twin fills their slots directly.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+import datetime as _dt
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from .cosem import UNITS, apply_scaler
+from . import registry as _registry
+from .cosem import UNITS, apply_scaler, decode_date, decode_datetime, decode_time
+from .dlms.types import Date, DateTime, Time
+from .errors import DecodeError
+from .meters import _profiles as P
 from .model import Message, MeterInfo, Reading
 from .obis import Obis, _by_bytes
 
-__all__ = ["MAX_DEPTH", "is_scaler_unit", "walk", "walk_kamstrup", "walk_positional", "new_message",
-           "new_meter_info"]
+__all__ = ["MAX_DEPTH", "decode_parts", "is_scaler_unit", "new_message", "new_meter_info"]
 
 #: containers nested deeper than this below the body are not searched
 MAX_DEPTH = 8
@@ -44,6 +53,10 @@ MAX_DEPTH = 8
 _new = object.__new__
 _make = Reading._make
 _from_bytes = Obis.from_bytes
+_interned = _by_bytes  # the Obis intern table: bytes -> Obis
+
+#: bound of every cache here (cleared when full: the working set is a few entries)
+_CACHE_LIMIT = 256
 
 
 def is_scaler_unit(v: Any) -> bool:
@@ -56,9 +69,324 @@ def is_scaler_unit(v: Any) -> bool:
             and -128 <= v[0] <= 127)
 
 
+# ---------------------------------------------------------------------------
+# Scaler resolution: per profile, a dict Obis -> (scaler, unit) filled lazily
+
+
+class _Scaling:
+    __slots__ = ("profile", "table", "overrides")
+
+    def __init__(self, profile: P.Profile, overrides: Optional[Dict[Obis, int]]) -> None:
+        self.profile = profile
+        self.table: Dict[Obis, Tuple[int, Optional[str]]] = {}
+        self.overrides = overrides
+
+    def get(self, obis: Obis) -> Tuple[int, Optional[str]]:
+        hit = self.table.get(obis)
+        if hit is not None:
+            return hit
+        q = P.quantity_of(obis)
+        scaler: Optional[int] = None
+        unit: Optional[str] = None
+        if q is not None:
+            scaler = self.profile.scalers.get(q[0])
+            if scaler is not None:
+                unit = q[1]
+        if self.overrides and obis in self.overrides:
+            scaler = self.overrides[obis]
+            unit = q[1] if q is not None else _registry.unit_of(obis)
+        result = (scaler if scaler is not None else 0, unit)
+        if len(self.table) < 1024:
+            self.table[obis] = result
+        return result
+
+
+_SCALINGS: Dict[Tuple[str, int], _Scaling] = {}
+
+
+def _scaling(profile: P.Profile, opts: Any) -> _Scaling:
+    if opts.scalers:
+        overrides = {Obis.coerce(k): int(v) for k, v in opts.scalers.items()}
+        return _Scaling(profile, overrides)
+    s = _SCALINGS.get((profile.name, 0))
+    if s is None:
+        s = _SCALINGS[(profile.name, 0)] = _Scaling(profile, None)
+    return s
+
+
+# ---------------------------------------------------------------------------
+# Values
+
+
+def _is_obis(v: Any) -> bool:
+    return type(v) is bytes and len(v) == 6
+
+
+def _is_scaler_unit(v: Any) -> bool:
+    """{scaler, unit}: two ints, the scaler an A-XDR integer (-128..127, so no 10 ** huge)."""
+    return type(v) is tuple and len(v) == 2 and type(v[0]) is int and type(v[1]) is int and -128 <= v[0] <= 127
+
+
+_TEXTS: Dict[bytes, Any] = {}  # raw octet-string -> its _text (ids repeat in every frame)
+
+
+def _text(v: bytes) -> Any:
+    """Octet-string identifiers as text (NUL padding stripped) when printable ASCII, else the bytes."""
+    if type(v) is not bytes:  # a DateTime/bytearray: converted as is, not cached
+        s = v.rstrip(b"\x00").decode("latin-1")
+        return s if (s.isascii() and s.isprintable()) else v
+    hit = _TEXTS.get(v)
+    if hit is not None:
+        return hit
+    s = v.rstrip(b"\x00").decode("latin-1")
+    result = s if (s.isascii() and s.isprintable()) else v
+    if len(v) <= 64:
+        if len(_TEXTS) >= _CACHE_LIMIT:
+            _TEXTS.clear()
+        _TEXTS[v] = result
+    return result
+
+
+_META_FIELD: Dict[Obis, Optional[str]] = {}  # registry facts per OBIS code (the registry is static)
+_IS_TEXT: Dict[Obis, bool] = {}
+_FACT_CACHE_LIMIT = 1024
+
+
+def _meta_field(obis: Obis) -> Optional[str]:
+    """The MeterInfo field a text reading of ``obis`` fills (see ``_META``), or None."""
+    try:
+        return _META_FIELD[obis]
+    except KeyError:
+        name = _registry.name_of(obis)
+        field = None if name is None else _META.get(name)
+        if len(_META_FIELD) < _FACT_CACHE_LIMIT:
+            _META_FIELD[obis] = field
+        return field
+
+
+def _is_text(obis: Obis) -> bool:
+    """Whether the registry says ``obis`` holds text."""
+    try:
+        return _IS_TEXT[obis]
+    except KeyError:
+        text = _registry.kind_of(obis) == "text"
+        if len(_IS_TEXT) < _FACT_CACHE_LIMIT:
+            _IS_TEXT[obis] = text
+        return text
+
+
+class _Ctx:
+    """Per-message state: scaling, clock policy, collected readings and meter facts."""
+
+    __slots__ = ("scaling", "table", "local", "out", "auto_voltage", "loose", "meta", "body_clock")
+
+    def __init__(self, scaling: _Scaling, local: bool) -> None:
+        self.scaling = scaling
+        self.table = scaling.table  # Obis -> (scaler, unit), filled by scaling.get
+        self.local = local
+        self.out: List[Reading] = []
+        self.auto_voltage = scaling.profile.auto_voltage
+        #: top-level values without OBIS code (Netz NO meter id, L+G clock)
+        self.loose: List[Any] = []
+        #: MeterInfo fields found in text readings (list id, meter id, type ...)
+        self.meta: Dict[str, str] = {}
+        #: the first valid clock object of the body, as (datetime, raw)
+        self.body_clock: Optional[Tuple[_dt.datetime, bytes]] = None
+
+    def text(self, obis: Obis, text: Any) -> None:
+        """Append a text reading and note it when it names the meter."""
+        self.out.append(_make(obis, text, None, None, None, None, None))
+        if type(text) is str:
+            field = _meta_field(obis)
+            if field is not None and field not in self.meta:
+                self.meta[field] = text
+
+    def clock(self, obis: Obis, raw: bytes) -> None:
+        raw = bytes(raw)
+        value = decode_datetime(raw, ignore_deviation=self.local)
+        if value is None:
+            self.out.append(_make(obis, None, None, None, None, raw, "date-time not specified or invalid"))
+            return
+        self.out.append(_make(obis, value, None, None, None, raw, None))
+        if self.body_clock is None and obis[2] == 1 and obis[3] == 0:
+            self.body_clock = (value, raw)
+
+    def emit(self, obis: Obis, value: Any, su: Any = None) -> None:
+        """Append the Reading for ``value`` of ``obis`` (``su``: frame scaler-unit or None)."""
+        t = type(value)
+        if t is int:
+            if su is not None:
+                scaler, code = su
+                unit = UNITS[code] if 0 <= code < 256 else None
+            else:
+                hit = self.table.get(obis)
+                scaler, unit = hit if hit is not None else self.scaling.get(obis)
+                if self.auto_voltage and unit == "V" and scaler == 0 and value >= 1000:
+                    scaler = -1
+            if scaler:
+                self.out.append(_make(obis, apply_scaler(value, scaler), unit, None, None, value, None))
+            else:
+                self.out.append(_make(obis, value, unit, None, None, None, None))
+            return
+        self._emit_other(obis, value, su, t)
+
+    def _emit_other(self, obis: Obis, value: Any, su: Any, t: type) -> None:
+        if value is None:
+            unit = UNITS[su[1]] if su is not None and 0 <= su[1] < 256 else self.scaling.get(obis)[1]
+            self.out.append(_make(obis, None, unit, None, None, None, None))
+        elif t is str:
+            self.text(obis, value.rstrip("\x00"))
+        elif t is bytes or t is DateTime:
+            if len(value) == 12 and (t is DateTime or (obis[2] == 1 and obis[3] == 0 and obis[0] == 0)):
+                self.clock(obis, value)
+            elif _is_text(obis):
+                self.text(obis, _text(value))
+            else:
+                self.out.append(_make(obis, bytes(value), None, None, None, None, None))
+        elif t is float:
+            if su is not None:
+                scaler, code = su
+                unit = UNITS[code] if 0 <= code < 256 else None
+            else:
+                scaler, unit = self.scaling.get(obis)
+            self.out.append(_make(obis, apply_scaler(value, scaler), unit, None, None, value if scaler else None, None))
+        elif t is Date:
+            self.out.append(_make(obis, decode_date(value), None, None, None, bytes(value), None))
+        elif t is Time:
+            self.out.append(_make(obis, decode_time(value), None, None, None, bytes(value), None))
+        else:
+            if t is list:
+                value = tuple(value)
+            self.out.append(_make(obis, value, None, None, None, None, None))
+
+
+# ---------------------------------------------------------------------------
+# Layouts
+
+
+
 def _obis(raw: bytes) -> Obis:
-    hit = _by_bytes.get(raw)
+    hit = _interned.get(raw)
     return hit if hit is not None else _from_bytes(raw)
+
+
+def _is_push_list(body: Any) -> bool:
+    if type(body) is not tuple or len(body) < 2:
+        return False
+    first = body[0]
+    if type(first) is not list or not first:
+        return False
+    d = first[0]
+    return (type(d) is tuple and len(d) >= 4 and type(d[0]) is int and _is_obis(d[1]) and type(d[2]) is int)
+
+
+def _walk_push_list(ctx: _Ctx, body: tuple) -> None:
+    """Push-object-list: descriptor i describes body element i.
+
+    Attribute 2 of every object but the push setup is a reading; attribute 3
+    of a register (scaler_unit) scales it; attribute 5 of an extended
+    register (capture_time) becomes its timestamp.
+    """
+    descriptors = body[0]
+    n = min(len(descriptors), len(body))
+    plan: List[Tuple[int, Obis]] = []
+    scaler_units: Optional[Dict[Obis, Any]] = None
+    capture: Optional[Dict[Obis, Any]] = None
+    for i in range(1, n):
+        d = descriptors[i]
+        if type(d) is not tuple or len(d) < 3:
+            continue
+        raw = d[1]
+        if type(raw) is not bytes or len(raw) != 6:
+            continue
+        cls, attr = d[0], d[2]
+        if attr == 2:
+            if cls != 40:
+                plan.append((i, _obis(raw)))
+        elif attr == 3 and cls in (3, 4, 5) and _is_scaler_unit(body[i]):
+            if scaler_units is None:
+                scaler_units = {}
+            scaler_units[_obis(raw)] = body[i]
+        elif attr == 5 and cls == 4:
+            if capture is None:
+                capture = {}
+            capture[_obis(raw)] = body[i]
+    emit = ctx.emit
+    if scaler_units is None and capture is None:
+        for i, obis in plan:
+            emit(obis, body[i])
+        return
+    out = ctx.out
+    for i, obis in plan:
+        emit(obis, body[i], scaler_units.get(obis) if scaler_units else None)
+        ts = capture.get(obis) if capture else None
+        if ts is not None and type(ts) in (bytes, DateTime) and len(ts) == 12:
+            r = out[-1]
+            out[-1] = _make(r._obis, r._value, r._unit, decode_datetime(ts, ignore_deviation=ctx.local),
+                            None, r._raw, r._warning)
+
+
+# ---------------------------------------------------------------------------
+# Detection
+
+
+def _first_text(v: Any) -> Optional[str]:
+    if type(v) is str:
+        return v.rstrip("\x00")
+    if type(v) is bytes:
+        t = _text(v)
+        return t if type(t) is str else None
+    return None
+
+
+def _is_int(v: Any) -> bool:
+    return type(v) is int
+
+
+def _positional(body: Any) -> Optional[Tuple[str, Sequence[Obis], int]]:
+    """(profile name, OBIS codes, first element) of a value-only list, or None."""
+    if type(body) is not tuple:
+        return None
+    n = len(body)
+    if n == 0:
+        return None
+    first = body[0]
+    if n == 1 and type(first) is int:
+        return "kaifa_no", P.KAIFA_NO_LISTS[1], 0
+    if n in (9, 13, 14, 18) and _first_text(first) == "KFM_001" and not _is_obis(body[1]):
+        return "kaifa_no", P.KAIFA_NO_LISTS[n], 0
+    if n == 9 and type(first) in (bytes, DateTime) and len(first) == 12 and all(map(_is_int, body[1:])):
+        return "wiener_netze", P.WIENER_NETZE_9, 0
+    if (n == 10 and type(body[1]) in (bytes, DateTime) and len(body[1]) == 12 and not _is_obis(first)
+            and _first_text(first) is not None and all(map(_is_int, body[2:]))):
+        return "wiener_netze", P.IM350_10, 0
+    if (n in (10, 12) and _is_obis(first) and type(body[2]) in (bytes, Time) and len(body[2]) == 4
+            and type(body[3]) in (bytes, Date) and len(body[3]) == 5):
+        return "wiener_netze", P.WN_VALUES, -1
+    if n in (11, 14) and all(map(_is_int, body[:n - 1])) and type(body[-1]) in (bytes, str):
+        return "landis_gyr_burgenland", P.BURGENLAND_10, -2
+    return None
+
+
+def _manufacturer_of(text: Optional[str]) -> Optional[str]:
+    if not text:
+        return None
+    t = text.lstrip("0123456789")[:3]  # Kaifa AT meter ids: "1KFM..."
+    return P.FLAG_IDS.get(t.upper()) if len(t) == 3 else None
+
+
+_META = {
+    "list_version": "list_id",
+    "meter_id": "meter_id",
+    "equipment_id": "meter_id2",
+    "meter_type": "model",
+    "logical_device_name": "ldn",
+}
+
+
+
+# ---------------------------------------------------------------------------
+# Walks
 
 
 def _emit(ctx: Any, obis: Obis, value: Any, su: Any) -> None:
@@ -167,6 +495,184 @@ def walk_positional(ctx: Any, body: Sequence[Any], start: int, codes: Sequence[O
         if isinstance(value, bytes) and len(value) == 0:
             value = None
         _emit(ctx, obis, value, None)
+
+
+def decode_parts(body: Any, clock: Any, system_title: Optional[bytes], opts: Any) -> Tuple[MeterInfo, Any, Tuple[Reading, ...]]:
+    """``(meter, timestamp, readings)`` of a data-notification.
+
+    ``body``: the A-XDR Data tree; ``clock``: the notification date-time (12
+    raw bytes, a DateTime, or None); ``system_title``: 8 bytes or None;
+    ``opts``: a validated :class:`hanparse.meters.Options`.  Raises
+    :class:`DecodeError` when ``body`` is not a Data tree, ValueError for an
+    unknown forced profile.
+    """
+    if not isinstance(opts, tuple) or len(opts) != 5:
+        raise TypeError("opts must be a hanparse.meters.Options")
+    tb = type(body)
+    if (tb is not tuple and tb is not list and body is not None
+            and not isinstance(body, (tuple, list, int, float, str, bytes, bool))):
+        raise DecodeError("notification body is not an A-XDR Data tree: %s" % type(body).__name__)
+    st_text = None
+    if system_title:
+        try:
+            st_text = bytes(system_title[:3]).decode("ascii")
+        except (UnicodeDecodeError, TypeError):
+            st_text = None
+    st_maker = P.FLAG_IDS.get(st_text.upper()) if st_text else None
+
+    # --- pick layout and profile -------------------------------------------
+    layout = "walk"
+    positional = None
+    profile_name = "generic"
+    first = body[0] if (tb is tuple or tb is list) and body else None
+    if tb is tuple and _is_push_list(body):
+        layout = "push"
+        ldn = None
+        for d, v in zip(body[0], body):
+            if type(d) is tuple and len(d) >= 3 and d[1] == b"\x00\x00\x2a\x00\x00\xff" and d[2] == 2:
+                ldn = _first_text(v)
+        maker = _manufacturer_of(ldn) or st_maker
+        profile_name = {"Landis+Gyr": "landis_gyr", "Iskraemeco": "iskra"}.get(maker or "", "push_list")
+    else:
+        positional = _positional(body)
+        if positional is not None:
+            layout = "positional"
+            profile_name = positional[0]
+        elif type(body) is tuple and type(first) is str and first.startswith("Kamstrup_"):
+            layout = "kamstrup"
+            profile_name = _kamstrup_profile(opts)
+        else:
+            list_id = _find_list_id(body)
+            if list_id is not None:
+                for prefix, _maker, pname in P.LIST_IDS:
+                    if list_id.startswith(prefix):
+                        profile_name = pname if pname != "kamstrup_no" else _kamstrup_profile(opts)
+                        break
+            elif st_maker == "Landis+Gyr":
+                profile_name = "landis_gyr"
+            elif st_maker == "Kamstrup":
+                profile_name = _kamstrup_profile(opts)
+    if opts.profile is not None:
+        if opts.profile not in P.PROFILES:
+            raise ValueError("unknown meter profile %r" % (opts.profile,))
+        profile_name = opts.profile
+    profile = P.PROFILES[profile_name]
+    local = profile.local_clock if opts.local_clock is None else opts.local_clock
+    ctx = _Ctx(_scaling(profile, opts), local)
+
+    # --- readings ------------------------------------------------------------
+    if layout == "push":
+        _walk_push_list(ctx, body)
+    elif layout == "positional":
+        _name, codes, start = positional  # type: ignore[misc]
+        if start == -1:  # IM350/AM550: OBIS of the push setup, meter id, time, date, values
+            ctx.emit(P.METER_ID, body[1])
+            walk_positional(ctx, body, 4, codes)
+        elif start == -2:  # Burgenland: 10 values ... meter id last
+            walk_positional(ctx, body, 0, codes)
+            ctx.emit(P.METER_ID, body[-1])
+        else:
+            walk_positional(ctx, body, 0, codes)
+    elif layout == "kamstrup":
+        walk_kamstrup(ctx, body, P.KAMSTRUP_LIST_ID, P.KAMSTRUP_ORDER)
+    elif tb is tuple or tb is list:
+        walk(ctx, body, 0)
+    readings = tuple(ctx.out)
+
+    # --- meter info and timestamp -------------------------------------------
+    meta = ctx.meta
+    if layout == "kamstrup" and "meter_id" not in meta:
+        for r in ctx.out:  # Omnipower "meter number 1" (1-1:0.0.1) is sent as an integer
+            o_ = r._obis
+            if o_[0] == 1 and o_[2] == 0 and o_[3] == 0 and type(r._value) is int:
+                meta["meter_id"] = str(r._value)
+                break
+    timestamp = None
+    if clock is not None and type(clock) in (bytes, DateTime, bytearray) and len(clock) == 12:
+        if _clock_valid(clock):
+            bc = ctx.body_clock
+            if bc is not None and bc[1] == clock:  # Kaifa, Kamstrup: the same clock in header and body
+                timestamp = bc[0]
+            else:
+                timestamp = decode_datetime(clock, ignore_deviation=local)
+    elif ctx.body_clock is not None and _clock_valid(ctx.body_clock[1]):
+        timestamp = ctx.body_clock[0]
+    if layout == "positional" and positional is not None and positional[2] == -1:
+        d, t = decode_date(body[3]), decode_time(body[2])
+        if timestamp is None and d is not None and t is not None:
+            timestamp = _dt.datetime.combine(d, t)
+
+    list_id = meta.get("list_id")
+    meter_id = meta.get("meter_id") or meta.get("meter_id2") or meta.get("ldn")
+    loose_clock = None
+    for el in ctx.loose:
+        if type(el) in (bytes, DateTime) and len(el) == 12 and el[2] <= 12 and decode_datetime(el) is not None:
+            loose_clock = el  # L+G flat lists open with a bare clock
+        elif meter_id is None:
+            text = _first_text(el)
+            if text and len(text) >= 6:
+                meter_id = text  # Netz NO: meter id as a bare octet-string at the end
+    if timestamp is None and clock is None and loose_clock is not None and _clock_valid(loose_clock):
+        timestamp = decode_datetime(loose_clock, ignore_deviation=local)
+    manufacturer = None
+    if list_id:
+        for prefix, maker, _p in P.LIST_IDS:
+            if list_id.startswith(prefix):
+                manufacturer = maker
+                break
+    if manufacturer is None:
+        manufacturer = (st_maker or _manufacturer_of(meta.get("ldn")) or _manufacturer_of(meta.get("meter_id"))
+                        or _manufacturer_of(meta.get("meter_id2")) or profile.manufacturer)
+    info = _meter_info(manufacturer, meta.get("model"), meter_id, list_id,
+                       bytes(system_title) if system_title else None, profile_name)
+    return info, timestamp, readings
+
+
+def _clock_valid(raw: Any) -> bool:
+    """False when the clock status byte is given and has the invalid-value bit."""
+    if raw is None or len(raw) != 12:
+        return False
+    status = raw[11]
+    return status == 0xFF or not status & 0x01
+
+
+def _kamstrup_profile(opts: Any) -> str:
+    scaler = opts.kamstrup_energy_scaler
+    if scaler is None:
+        return "kamstrup_se" if (opts.country or "").upper() == "SE" else "kamstrup_no"
+    return "kamstrup_se" if scaler == 0 else "kamstrup_no"
+
+
+def _find_list_id(body: Any) -> Optional[str]:
+    """The value of the list version object (x-x:0.2.129) near the start of the body."""
+    if type(body) not in (tuple, list) or not body:
+        return None
+    # register triplets: first element {OBIS, value}; flat pairs: OBIS, value
+    first = body[0]
+    if type(first) is tuple and len(first) >= 2 and _is_obis(first[0]):
+        obis, value = first[0], first[1]
+    elif len(body) >= 2 and _is_obis(first):
+        obis, value = first, body[1]
+    else:
+        return None
+    if obis[2:5] == b"\x00\x02\x81":
+        return _first_text(value)
+    return None
+
+
+_INFOS: Dict[Tuple[Any, ...], MeterInfo] = {}
+
+
+def _meter_info(manufacturer: Optional[str], model: Optional[str], meter_id: Optional[str], list_id: Optional[str],
+                system_title: Optional[bytes], profile: str) -> MeterInfo:
+    """The (shared, immutable) MeterInfo of these fields; identification is None for binary meters."""
+    key = (manufacturer, model, meter_id, list_id, system_title, profile)
+    hit = _INFOS.get(key)
+    if hit is None:
+        if len(_INFOS) >= _CACHE_LIMIT:
+            _INFOS.clear()
+        hit = _INFOS[key] = new_meter_info(manufacturer, model, meter_id, list_id, None, system_title, profile)
+    return hit
 
 
 def new_message(format: str, meter: MeterInfo, timestamp: Any, readings: tuple, raw: bytes, encrypted: bool,

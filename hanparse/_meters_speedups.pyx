@@ -1,8 +1,9 @@
-# cython: language_level=3
-"""Compiled twin of ``_meters_purepy``: the hot walks of the meters layer.
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""Compiled twin of ``_meters_purepy``: the meters layer's decoding core.
 
 Same names, results and errors as the pure-Python module; see its
-docstring for what each walk does and what ``ctx`` provides.
+docstring for what :func:`decode_parts` does (layout and profile
+detection, the walks, MeterInfo and timestamp).
 
 Where the time goes, and what this module does about it (CPython 3.11):
 
@@ -14,30 +15,46 @@ Where the time goes, and what this module does about it (CPython 3.11):
   slot's byte offset (learned once at import, checked for the expected
   kind), the instance comes from ``PyType_GenericAlloc`` and the seven
   references are stored in place -- about 40 ns.  If the layout is not
-  what is expected, the walks fall back to ``Reading._make``.
+  what is expected, the builders fall back to ``Reading._make``.
   ``Message`` and ``MeterInfo`` are built the same way.
+* Per-message state (``_Ctx``) is a C struct-like extension type; the
+  profile facts (implicit scalers, clock policy, manufacturer) are read
+  once per profile into a cached ``_Scaling``.
 * Integer values (nearly every value of a list) are scaled inline: frame
   ``{scaler, unit}`` or the profile table, with the same arithmetic as
   :func:`hanparse.cosem.apply_scaler` (``value * 10**s`` or one correctly
   rounded ``value / 10**-s``).
-* Everything else (text, clocks, floats, dates) goes to ``ctx.emit`` in
-  Python: a handful per frame.
+* COSEM date-times become datetimes straight from the 12 bytes through the
+  datetime C API (same rules as :func:`hanparse.cosem.decode_datetime`,
+  non-strict); octet-string texts (list id, meter id, model) are cached by
+  their raw bytes, MeterInfo objects by their field tuple (both bounded,
+  as in the pure twin).
 """
 
 from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_INCREF
 from cpython.dict cimport PyDict_GetItem
-from cpython.bytes cimport PyBytes_GET_SIZE
-from cpython.list cimport PyList_Append
+from cpython.bytes cimport PyBytes_GET_SIZE, PyBytes_AS_STRING
+from cpython.list cimport PyList_Append, PyList_AsTuple
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
+from cpython.long cimport PyLong_AsLong, PyLong_AsLongAndOverflow
+from cpython.sequence cimport PySequence_Fast_GET_SIZE, PySequence_Fast_ITEMS
+from cpython.datetime cimport import_datetime, datetime_new
 
 import types as _types
+import datetime as _dt
 
-from hanparse.cosem import UNITS as _UNITS_T, apply_scaler
+from hanparse import registry as _registry
+from hanparse.cosem import (UNITS as _UNITS_T, apply_scaler, decode_date, decode_datetime, decode_time,
+                            timezone_for_deviation)
+from hanparse.dlms.types import Date, DateTime, Time
+from hanparse.errors import DecodeError
 from hanparse.model import Message, MeterInfo, Reading
 from hanparse.obis import Obis, _by_bytes
 
-__all__ = ["MAX_DEPTH", "is_scaler_unit", "walk", "walk_kamstrup", "walk_positional", "new_message",
-           "new_meter_info"]
+__all__ = ["MAX_DEPTH", "decode_parts", "is_scaler_unit", "new_message", "new_meter_info"]
+
+import_datetime()
 
 
 cdef extern from "Python.h":
@@ -57,12 +74,48 @@ cdef extern from "structmember.h":
 MAX_DEPTH = 8
 cdef enum:
     _MAX_DEPTH = 8
+    _CACHE_LIMIT = 256
+    _FACT_CACHE_LIMIT = 1024
 
 cdef object _make = Reading._make
 cdef object _from_bytes = Obis.from_bytes
 cdef dict _interned = _by_bytes
 cdef tuple _UNITS = tuple(_UNITS_T)
 cdef tuple _POW10 = tuple(10 ** i for i in range(40))
+cdef object _DateTime = DateTime
+cdef object _Date = Date
+cdef object _Time = Time
+
+# The profile tables (hanparse.meters._profiles) are bound on first use:
+# this module is imported while hanparse._impl chooses the implementation,
+# before the hanparse.meters package can be imported.
+P = None
+cdef bint _ready = False
+cdef dict _FLAG_IDS
+cdef tuple _LIST_IDS
+cdef dict _PROFILES
+cdef dict _KAIFA_NO_LISTS
+cdef object _METER_ID
+cdef object _KAMSTRUP_LIST_ID
+cdef tuple _KAMSTRUP_ORDER
+
+
+cdef int _setup() except -1:
+    global P, _ready, _FLAG_IDS, _LIST_IDS, _PROFILES, _KAIFA_NO_LISTS, _METER_ID, _KAMSTRUP_LIST_ID
+    global _KAMSTRUP_ORDER
+    from hanparse.meters import _profiles
+    P = _profiles
+    _FLAG_IDS = _profiles.FLAG_IDS
+    _LIST_IDS = tuple(_profiles.LIST_IDS)
+    _PROFILES = _profiles.PROFILES
+    _KAIFA_NO_LISTS = _profiles.KAIFA_NO_LISTS
+    _METER_ID = _profiles.METER_ID
+    _KAMSTRUP_LIST_ID = _profiles.KAMSTRUP_LIST_ID
+    _KAMSTRUP_ORDER = tuple(_profiles.KAMSTRUP_ORDER)
+    _ready = True
+    return 0
+cdef str _WARN_CLOCK = "date-time not specified or invalid"
+cdef bytes _LDN = b"\x00\x00\x2a\x00\x00\xff"
 
 
 # ---------------------------------------------------------------------------
@@ -124,6 +177,21 @@ cdef inline object _reading(object obis, object value, object unit, object raw):
     return r
 
 
+cdef object _reading_full(object obis, object value, object unit, object timestamp, object raw, object warning):
+    cdef object r
+    if not _r_ok:
+        return _make(obis, value, unit, timestamp, None, raw, warning)
+    r = PyType_GenericAlloc(_r_type, 0)
+    _put(r, _r_off[0], obis)
+    _put(r, _r_off[1], value)
+    _put(r, _r_off[2], unit)
+    _put(r, _r_off[3], timestamp)
+    _put(r, _r_off[4], None)
+    _put(r, _r_off[5], raw)
+    _put(r, _r_off[6], warning)
+    return r
+
+
 def new_message(format, meter, timestamp, readings, raw, encrypted, security):
     """A :class:`Message` from ready parts (``readings`` a tuple, ``raw`` bytes); no checks."""
     cdef object m
@@ -165,21 +233,25 @@ def new_meter_info(manufacturer, model, meter_id, list_id, identification, syste
     return m
 
 
+cdef dict _INFOS = {}
+
+
+cdef object _meter_info(object manufacturer, object model, object meter_id, object list_id, object system_title,
+                        object profile):
+    """The (shared, immutable) MeterInfo of these fields; identification is None for binary meters."""
+    cdef tuple key = (manufacturer, model, meter_id, list_id, system_title, profile)
+    cdef PyObject* hit = PyDict_GetItem(_INFOS, key)
+    if hit != NULL:
+        return <object>hit
+    if len(_INFOS) >= _CACHE_LIMIT:
+        _INFOS.clear()
+    info = new_meter_info(manufacturer, model, meter_id, list_id, None, system_title, profile)
+    _INFOS[key] = info
+    return info
+
+
 # ---------------------------------------------------------------------------
 # Values
-
-cdef inline bint _su(object v):
-    """{scaler, unit}: two ints, the scaler an A-XDR integer (-128..127)."""
-    if type(v) is not tuple or len(<tuple>v) != 2:
-        return False
-    s = (<tuple>v)[0]
-    return type(s) is int and type((<tuple>v)[1]) is int and -128 <= s <= 127
-
-
-def is_scaler_unit(v):
-    """True for a ``{scaler, unit}`` structure: two ints, the scaler an A-XDR integer (-128..127)."""
-    return _su(v)
-
 
 cdef inline object _obis(object raw):
     cdef PyObject* hit = PyDict_GetItem(_interned, raw)
@@ -192,142 +264,486 @@ cdef inline bint _is_obis(object v):
     return type(v) is bytes and PyBytes_GET_SIZE(v) == 6
 
 
-cdef inline object _scale(object value, object scaler):
-    """apply_scaler(value, scaler) for an int ``value``; ``scaler`` is a non-zero int."""
-    cdef long s
-    if type(scaler) is int and -40 < scaler < 40:
-        s = scaler
-        if s > 0:
-            return value * _POW10[s]
-        return value / _POW10[-s]
-    return apply_scaler(value, scaler)
+cdef dict _TEXTS = {}
 
 
-cdef class _Walker:
-    """Per-call view of ``ctx``: its attributes fetched once."""
+cdef object _text(object v):
+    """Octet-string identifiers as text (NUL padding stripped) when printable ASCII, else the bytes."""
+    cdef PyObject* hit
+    if type(v) is not bytes:  # a DateTime/bytearray: converted as is, not cached
+        s = v.rstrip(b"\x00").decode("latin-1")
+        return s if (s.isascii() and s.isprintable()) else v
+    hit = PyDict_GetItem(_TEXTS, v)
+    if hit != NULL:
+        return <object>hit
+    s = (<bytes>v).rstrip(b"\x00").decode("latin-1")
+    result = s if (s.isascii() and s.isprintable()) else v
+    if PyBytes_GET_SIZE(v) <= 64:
+        if len(_TEXTS) >= _CACHE_LIMIT:
+            _TEXTS.clear()
+        _TEXTS[v] = result
+    return result
 
-    cdef list out
+
+cdef object _first_text(object v):
+    if type(v) is str:
+        return (<str>v).rstrip("\x00")
+    if type(v) is bytes:
+        t = _text(v)
+        return t if type(t) is str else None
+    return None
+
+
+cdef dict _TZ = {}
+
+
+cdef object _tz(int dev):
+    cdef PyObject* hit = PyDict_GetItem(_TZ, dev)
+    if hit != NULL:
+        return <object>hit
+    tz = timezone_for_deviation(dev)
+    if len(_TZ) < 64:
+        _TZ[dev] = tz
+    return tz
+
+
+cdef object _datetime_c(const unsigned char* b, bint ignore_deviation):
+    """:func:`hanparse.cosem.decode_datetime` (non-strict) of 12 bytes."""
+    cdef int year = (b[0] << 8) | b[1]
+    cdef int month = b[2]
+    cdef int day = b[3]
+    cdef int hour = b[5]
+    cdef int minute = b[6]
+    cdef int second, hundredths, dev
+    if year == 0xFFFF or month >= 0xFD or day >= 0xFD:
+        return None  # a recurring date (wildcards) or garbage: not an instant
+    if hour == 0xFF or minute == 0xFF:
+        return None
+    second = b[7]
+    if second == 0xFF:
+        second = 0
+    hundredths = b[8]
+    if hundredths == 0xFF:
+        hundredths = 0
+    elif hundredths > 99:
+        return None
+    dev = (b[9] << 8) | b[10]
+    tz = None
+    if dev != 0x8000 and not ignore_deviation:
+        if dev > 0x7FFF:
+            dev -= 0x10000
+        if not -900 <= dev <= 900:
+            return None
+        tz = _tz(dev)
+    try:
+        return datetime_new(year, month, day, hour, minute, second, hundredths * 10000, tz)
+    except ValueError:
+        return None
+
+
+cdef object _datetime(object raw, bint ignore_deviation):
+    """decode_datetime(raw, ignore_deviation=...) for 12 raw bytes (any bytes-like)."""
+    if isinstance(raw, bytes):
+        if PyBytes_GET_SIZE(raw) != 12:
+            return None
+        return _datetime_c(<const unsigned char*>PyBytes_AS_STRING(raw), ignore_deviation)
+    return decode_datetime(raw, ignore_deviation=ignore_deviation)
+
+
+cdef inline bint _clock_valid(object raw) except -1:
+    """False when the clock status byte is given and has the invalid-value bit."""
+    if raw is None or len(raw) != 12:
+        return False
+    status = raw[11]
+    return status == 0xFF or not status & 0x01
+
+
+# ---------------------------------------------------------------------------
+# Registry facts per OBIS code (the registry is static)
+
+cdef dict _META_NAMES = {
+    "list_version": 0,
+    "meter_id": 1,
+    "equipment_id": 2,
+    "meter_type": 3,
+    "logical_device_name": 4,
+}
+cdef enum:
+    M_LIST_ID = 0
+    M_METER_ID = 1
+    M_METER_ID2 = 2
+    M_MODEL = 3
+    M_LDN = 4
+
+cdef dict _META_FIELD = {}
+cdef dict _IS_TEXT = {}
+
+
+cdef int _meta_field(object obis) except -2:
+    """Index of the MeterInfo field a text reading of ``obis`` fills, or -1."""
+    cdef PyObject* hit = PyDict_GetItem(_META_FIELD, obis)
+    if hit != NULL:
+        return <int><object>hit
+    name = _registry.name_of(obis)
+    field = -1 if name is None else _META_NAMES.get(name, -1)
+    if len(_META_FIELD) < _FACT_CACHE_LIMIT:
+        _META_FIELD[obis] = field
+    return field
+
+
+cdef bint _is_text(object obis) except -1:
+    """Whether the registry says ``obis`` holds text."""
+    cdef PyObject* hit = PyDict_GetItem(_IS_TEXT, obis)
+    if hit != NULL:
+        return <object>hit is True
+    text = _registry.kind_of(obis) == "text"
+    if len(_IS_TEXT) < _FACT_CACHE_LIMIT:
+        _IS_TEXT[obis] = text
+    return text
+
+
+# ---------------------------------------------------------------------------
+# Scaler resolution: per profile, Obis -> (scaler, unit) filled lazily, and
+# the same facts as ready-made _Slot objects keyed by Obis, by the 6 raw
+# OBIS bytes (generic walks) and by position (positional lists).
+
+cdef enum:
+    _BIG_SCALER = 1000  # scaler outside +-39: apply_scaler with the Python int
+
+
+cdef class _Slot:
+    """The implicit scaling of one OBIS code under one profile."""
+    cdef object obis
+    cdef object unit
+    cdef object scaler_obj
+    cdef long scaler      # _BIG_SCALER: use scaler_obj
+    cdef bint auto_v      # auto_voltage profile, unit V, scaler 0: tenths when >= 1000
+
+    def __cinit__(self, obis, tuple pair, bint auto_voltage):
+        self.obis = obis
+        self.scaler_obj = pair[0]
+        self.unit = pair[1]
+        if type(self.scaler_obj) is int and -40 < self.scaler_obj < 40:
+            self.scaler = self.scaler_obj
+        else:
+            self.scaler = _BIG_SCALER
+        self.auto_v = auto_voltage and self.unit == "V" and self.scaler_obj == 0
+
+
+cdef class _Scaling:
+    cdef object profile
     cdef dict table
-    cdef object scaling_get
-    cdef object emit
-    cdef object ctx
+    cdef object overrides
+    cdef dict pscalers
     cdef bint auto_voltage
+    cdef bint local_clock
+    cdef object manufacturer
+    cdef dict slots       # Obis -> _Slot
+    cdef dict raw_slots   # 6 raw bytes -> _Slot
+    cdef dict plans       # id(codes) -> (codes, tuple of _Slot)
 
-    def __cinit__(self, ctx):
-        self.ctx = ctx
-        self.out = ctx.out
-        self.table = ctx.table
-        self.scaling_get = ctx.scaling.get
-        self.emit = ctx._emit_other  # non-integer values: ctx.emit minus its int branch
-        self.auto_voltage = ctx.auto_voltage
+    def __cinit__(self, profile, overrides):
+        self.profile = profile
+        self.table = {}
+        self.overrides = overrides
+        self.pscalers = profile.scalers
+        self.auto_voltage = bool(profile.auto_voltage)
+        self.local_clock = bool(profile.local_clock)
+        self.manufacturer = profile.manufacturer
+        self.slots = {}
+        self.raw_slots = {}
+        self.plans = {}
 
-    cdef int value(self, object obis, object value, object su) except -1:
-        cdef PyObject* hit
-        cdef object scaler, unit
-        cdef long code
+    cdef tuple get(self, object obis):
+        cdef PyObject* hit = PyDict_GetItem(self.table, obis)
+        if hit != NULL:
+            return <tuple><object>hit
+        q = P.quantity_of(obis)
+        scaler = None
+        unit = None
+        if q is not None:
+            scaler = self.pscalers.get(q[0])
+            if scaler is not None:
+                unit = q[1]
+        if self.overrides and obis in self.overrides:
+            scaler = self.overrides[obis]
+            unit = q[1] if q is not None else _registry.unit_of(obis)
+        result = (scaler if scaler is not None else 0, unit)
+        if len(self.table) < 1024:
+            self.table[obis] = result
+        return result
+
+    cdef _Slot slot(self, object obis):
+        cdef PyObject* hit = PyDict_GetItem(self.slots, obis)
+        if hit != NULL:
+            return <_Slot>hit
+        s = _Slot(obis, self.get(obis), self.auto_voltage)
+        if len(self.slots) < 1024:
+            self.slots[obis] = s
+        return s
+
+    cdef _Slot raw_slot(self, object raw):
+        cdef PyObject* hit = PyDict_GetItem(self.raw_slots, raw)
+        if hit != NULL:
+            return <_Slot>hit
+        s = self.slot(_obis(raw))
+        if len(self.raw_slots) < 1024:
+            self.raw_slots[raw] = s
+        return s
+
+    cdef tuple plan(self, tuple codes):
+        cdef PyObject* hit = PyDict_GetItem(self.plans, id(codes))
+        if hit != NULL and (<tuple><object>hit)[0] is codes:
+            return (<tuple><object>hit)[1]
+        slots = tuple([self.slot(c) for c in codes])
+        if len(self.plans) < 64:
+            self.plans[id(codes)] = (codes, slots)
+        return slots
+
+
+cdef dict _SCALINGS = {}
+
+
+cdef _Scaling _scaling(object profile, object scalers):
+    if scalers:
+        overrides = {Obis.coerce(k): int(v) for k, v in scalers.items()}
+        return _Scaling(profile, overrides)
+    name = profile.name
+    cdef PyObject* hit = PyDict_GetItem(_SCALINGS, name)
+    if hit != NULL and (<_Scaling>hit).profile is profile:
+        return <_Scaling>hit
+    s = _Scaling(profile, None)
+    _SCALINGS[name] = s
+    return s
+
+
+cdef inline object _scale_c(object value, long s, object scaler_obj):
+    """apply_scaler(value, scaler) for an int ``value`` and a non-zero scaler."""
+    if s >= 40 or s <= -40:  # _BIG_SCALER, or a frame scaler beyond the table
+        return apply_scaler(value, scaler_obj if s == _BIG_SCALER else s)
+    if s > 0:
+        return value * <object>PyTuple_GET_ITEM(_POW10, s)
+    return value / <object>PyTuple_GET_ITEM(_POW10, -s)
+
+
+cdef inline bint _su(object v) except -1:
+    """{scaler, unit}: two ints, the scaler an A-XDR integer (-128..127)."""
+    cdef int overflow
+    cdef long sc
+    if type(v) is not tuple or PyTuple_GET_SIZE(v) != 2:
+        return False
+    s = <object>PyTuple_GET_ITEM(v, 0)
+    if type(s) is not int or type(<object>PyTuple_GET_ITEM(v, 1)) is not int:
+        return False
+    sc = PyLong_AsLongAndOverflow(s, &overflow)
+    return overflow == 0 and -128 <= sc <= 127
+
+
+def is_scaler_unit(v):
+    """True for a ``{scaler, unit}`` structure: two ints, the scaler an A-XDR integer (-128..127)."""
+    return _su(v)
+
+
+# ---------------------------------------------------------------------------
+# Per-message state and the readings
+
+cdef class _Ctx:
+    """Per-message state: scaling, clock policy, collected readings and meter facts."""
+
+    cdef _Scaling scaling
+    cdef bint local
+    cdef list out
+    cdef list loose      # top-level values without OBIS code (Netz NO meter id, L+G clock)
+    cdef list meta       # MeterInfo fields found in text readings, by M_* index (None: not seen)
+    cdef object bc_value  # the first valid clock object of the body: datetime and raw bytes
+    cdef object bc_raw
+    cdef bint has_bc
+
+    def __cinit__(self, _Scaling scaling, bint local):
+        self.scaling = scaling
+        self.local = local
+        self.out = []
+        self.loose = []
+        self.meta = [None, None, None, None, None]
+        self.has_bc = False
+
+    cdef int text(self, object obis, object text) except -1:
+        """Append a text reading and note it when it names the meter."""
+        cdef int field
+        PyList_Append(self.out, _reading(obis, text, None, None))
+        if type(text) is str:
+            field = _meta_field(obis)
+            if field >= 0 and self.meta[field] is None:
+                self.meta[field] = text
+        return 0
+
+    cdef int clock(self, object obis, object raw) except -1:
+        if type(raw) is not bytes:
+            raw = bytes(raw)
+        value = _datetime(raw, self.local)
+        if value is None:
+            PyList_Append(self.out, _reading_full(obis, None, None, None, raw, _WARN_CLOCK))
+            return 0
+        PyList_Append(self.out, _reading(obis, value, None, raw))
+        if not self.has_bc and obis[2] == 1 and obis[3] == 0:
+            self.has_bc = True
+            self.bc_value = value
+            self.bc_raw = raw
+        return 0
+
+    cdef inline int emit_slot(self, _Slot slot, object value) except -1:
+        """The reading of ``value`` (any type) with the implicit scaling of ``slot``."""
+        cdef long s
         if type(value) is not int:
-            self.emit(obis, value, su, type(value))
-            return 0
-        if su is not None:
-            scaler = (<tuple>su)[0]
-            c = (<tuple>su)[1]
-            unit = _UNITS[<long>c] if 0 <= c < 256 else None
+            return self.emit_other(slot.obis, value, None)
+        s = slot.scaler
+        if slot.auto_v and value >= 1000:
+            s = -1
+        if s == 0:
+            PyList_Append(self.out, _reading(slot.obis, value, slot.unit, None))
         else:
-            hit = PyDict_GetItem(self.table, obis)
-            pair = <object>hit if hit != NULL else self.scaling_get(obis)
-            scaler, unit = pair
-            if self.auto_voltage and unit == "V" and scaler == 0 and value >= 1000:
-                scaler = -1
-        if scaler:
-            PyList_Append(self.out, _reading(obis, _scale(value, scaler), unit, value))
-        else:
+            PyList_Append(self.out, _reading(slot.obis, _scale_c(value, s, slot.scaler_obj), slot.unit, value))
+        return 0
+
+    cdef inline int emit_su(self, object obis, object value, object su) except -1:
+        """The reading of ``value`` (any type) with the frame's ``{scaler, unit}`` (checked by _su)."""
+        cdef long s, c
+        cdef int overflow
+        if type(value) is not int:
+            return self.emit_other(obis, value, su)
+        s = PyLong_AsLong(<object>PyTuple_GET_ITEM(su, 0))
+        c = PyLong_AsLongAndOverflow(<object>PyTuple_GET_ITEM(su, 1), &overflow)
+        unit = <object>PyTuple_GET_ITEM(_UNITS, c) if (overflow == 0 and 0 <= c < 256) else None
+        if s == 0:
             PyList_Append(self.out, _reading(obis, value, unit, None))
+        else:
+            PyList_Append(self.out, _reading(obis, _scale_c(value, s, None), unit, value))
         return 0
 
-    cdef int walk(self, object node, Py_ssize_t depth) except -1:
-        cdef Py_ssize_t n, m, i
-        cdef object el, head, nxt
-        if depth > _MAX_DEPTH:
-            return 0
-        n = len(node)
-        i = 0
-        while i < n:
-            el = node[i]
-            if _is_obis(el) and i + 1 < n:
-                obis = _obis(el)
-                value = node[i + 1]
-                i += 2
-                if i < n:
-                    nxt = node[i]
-                    if _su(nxt):
-                        self.value(obis, value, nxt)
-                        i += 1
-                        continue
-                self.value(obis, value, None)
-                continue
-            i += 1
-            if type(el) is tuple or type(el) is list:
-                m = len(el)
-                if m == 0:
-                    continue
-                head = el[0]
-                if (m == 2 or m == 3) and _is_obis(head):
-                    if m == 3:
-                        nxt = el[2]
-                        if _su(nxt):
-                            self.value(_obis(head), el[1], nxt)
-                        else:
-                            self.walk(el, depth + 1)
-                        continue
-                    self.value(_obis(head), el[1], None)
-                    continue
-                self.walk(el, depth + 1)
-            elif depth == 0:
-                self.ctx.loose.append(el)
+    cdef int emit(self, object obis, object value, object su) except -1:
+        """Append the Reading for ``value`` of ``obis`` (``su``: frame scaler-unit or None)."""
+        if su is not None:
+            return self.emit_su(obis, value, su)
+        return self.emit_slot(self.scaling.slot(obis), value)
+
+    cdef int emit_other(self, object obis, object value, object su) except -1:
+        t = type(value)
+        if value is None:
+            unit = _UNITS[su[1]] if su is not None and 0 <= su[1] < 256 else self.scaling.get(obis)[1]
+            PyList_Append(self.out, _reading(obis, None, unit, None))
+        elif t is str:
+            self.text(obis, (<str>value).rstrip("\x00"))
+        elif t is bytes or t is _DateTime:
+            if len(value) == 12 and (t is _DateTime or (obis[2] == 1 and obis[3] == 0 and obis[0] == 0)):
+                self.clock(obis, value)
+            elif _is_text(obis):
+                self.text(obis, _text(value))
+            else:
+                PyList_Append(self.out, _reading(obis, bytes(value), None, None))
+        elif t is float:
+            if su is not None:
+                scaler, code = su
+                unit = _UNITS[code] if 0 <= code < 256 else None
+            else:
+                scaler, unit = self.scaling.get(obis)
+            PyList_Append(self.out, _reading(obis, apply_scaler(value, scaler), unit, value if scaler else None))
+        elif t is _Date:
+            PyList_Append(self.out, _reading(obis, decode_date(value), None, bytes(value)))
+        elif t is _Time:
+            PyList_Append(self.out, _reading(obis, decode_time(value), None, bytes(value)))
+        else:
+            if t is list:
+                value = tuple(value)
+            PyList_Append(self.out, _reading(obis, value, None, None))
         return 0
 
 
-def walk(ctx, node, Py_ssize_t depth):
+# ---------------------------------------------------------------------------
+# Walks
+
+cdef int _walk(_Ctx ctx, object node, Py_ssize_t depth) except -1:
     """Generic walk of ``node`` (a tuple or list) at nesting ``depth`` (0 = the body)."""
-    _Walker(ctx).walk(node, depth)
+    cdef Py_ssize_t n, m, i
+    cdef PyObject** items
+    cdef PyObject** sub
+    cdef object el, head, nxt, value
+    if depth > _MAX_DEPTH:
+        return 0
+    # node is a tuple or a list of the A-XDR tree: nothing here changes it
+    n = PySequence_Fast_GET_SIZE(node)
+    items = PySequence_Fast_ITEMS(node)
+    i = 0
+    while i < n:
+        el = <object>items[i]
+        if _is_obis(el) and i + 1 < n:
+            value = <object>items[i + 1]
+            i += 2
+            if i < n:
+                nxt = <object>items[i]
+                if _su(nxt):
+                    ctx.emit_su(_obis(el), value, nxt)
+                    i += 1
+                    continue
+            ctx.emit_slot(ctx.scaling.raw_slot(el), value)
+            continue
+        i += 1
+        if type(el) is tuple or type(el) is list:
+            m = PySequence_Fast_GET_SIZE(el)
+            if m == 0:
+                continue
+            sub = PySequence_Fast_ITEMS(el)
+            head = <object>sub[0]
+            if (m == 2 or m == 3) and _is_obis(head):
+                if m == 3:
+                    nxt = <object>sub[2]
+                    if _su(nxt):
+                        ctx.emit_su(_obis(head), <object>sub[1], nxt)
+                    else:
+                        _walk(ctx, el, depth + 1)
+                    continue
+                ctx.emit_slot(ctx.scaling.raw_slot(head), <object>sub[1])
+                continue
+            _walk(ctx, el, depth + 1)
+        elif depth == 0:
+            ctx.loose.append(el)
+    return 0
 
 
-def walk_kamstrup(ctx, body, list_id_obis, order):
+cdef int _walk_kamstrup(_Ctx ctx, object body) except -1:
     """Kamstrup_V0001: ``list id, OBIS, value, OBIS, value ...`` (see the pure twin)."""
-    cdef _Walker w = _Walker(ctx)
     cdef Py_ssize_t n, i, k, n_order
     cdef bint positional
+    cdef object el
+    ctx.emit(_KAMSTRUP_LIST_ID, body[0], None)
     n = len(body)
-    if n == 0:
-        return
-    ctx.emit(list_id_obis, body[0])
-    n_order = len(order)
+    n_order = len(_KAMSTRUP_ORDER)
     positional = n == 25 or n == 35
     k = 0
     i = 1
     while i < n:
         el = body[i]
         if _is_obis(el) and i + 1 < n:
-            w.value(_obis(el), body[i + 1], None)
+            ctx.emit_slot(ctx.scaling.raw_slot(el), body[i + 1])
             i += 2
         elif el is None and i + 1 < n and body[i + 1] is None:
             if positional and k < n_order:
-                ctx.emit(order[k], None)
+                ctx.emit(_KAMSTRUP_ORDER[k], None, None)
             i += 2
         else:
             if (type(el) is tuple or type(el) is list) and len(el):
-                w.walk(el, 1)
+                _walk(ctx, el, 1)
             i += 1
             continue
         k += 1
+    return 0
 
 
-def walk_positional(ctx, body, Py_ssize_t start, codes):
+cdef int _walk_positional(_Ctx ctx, object body, Py_ssize_t start, tuple codes) except -1:
     """Values by position from ``body[start]`` on, OBIS codes from ``codes`` (see the pure twin)."""
-    cdef _Walker w = _Walker(ctx)
     cdef Py_ssize_t n = len(body)
     cdef Py_ssize_t k, i
-    cdef Py_ssize_t m = len(codes)
+    cdef tuple plan = ctx.scaling.plan(codes)
+    cdef Py_ssize_t m = len(plan)
     for k in range(m):
         i = start + k
         if i >= n:
@@ -335,4 +751,292 @@ def walk_positional(ctx, body, Py_ssize_t start, codes):
         value = body[i]
         if isinstance(value, bytes) and len(value) == 0:
             value = None
-        w.value(codes[k], value, None)
+        ctx.emit_slot(<_Slot>PyTuple_GET_ITEM(plan, k), value)
+    return 0
+
+
+cdef int _walk_push_list(_Ctx ctx, tuple body) except -1:
+    """Push-object-list: descriptor i describes body element i (see the pure twin)."""
+    cdef Py_ssize_t n, i
+    descriptors = body[0]
+    n = min(len(descriptors), len(body))
+    plan = []
+    scaler_units = None
+    capture = None
+    for i in range(1, n):
+        d = descriptors[i]
+        if type(d) is not tuple or len(d) < 3:
+            continue
+        raw = d[1]
+        if type(raw) is not bytes or len(raw) != 6:
+            continue
+        cls, attr = d[0], d[2]
+        if attr == 2:
+            if cls != 40:
+                plan.append((i, _obis(raw)))
+        elif attr == 3 and cls in (3, 4, 5) and _su(body[i]):
+            if scaler_units is None:
+                scaler_units = {}
+            scaler_units[_obis(raw)] = body[i]
+        elif attr == 5 and cls == 4:
+            if capture is None:
+                capture = {}
+            capture[_obis(raw)] = body[i]
+    if scaler_units is None and capture is None:
+        for i, obis in plan:
+            ctx.emit(obis, body[i], None)
+        return 0
+    out = ctx.out
+    for i, obis in plan:
+        ctx.emit(obis, body[i], scaler_units.get(obis) if scaler_units else None)
+        ts = capture.get(obis) if capture else None
+        if ts is not None and type(ts) in (bytes, _DateTime) and len(ts) == 12:
+            r = out[len(out) - 1]
+            out[len(out) - 1] = _make(r._obis, r._value, r._unit, _datetime(ts, ctx.local), None, r._raw, r._warning)
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# Detection
+
+cdef bint _all_int(object seq, Py_ssize_t start, Py_ssize_t stop):
+    cdef Py_ssize_t i
+    for i in range(start, stop):
+        if type(seq[i]) is not int:
+            return False
+    return True
+
+
+cdef inline bint _is_bytes_of(object v, object alt, Py_ssize_t size):
+    t = type(v)
+    return (t is bytes or t is alt) and len(v) == size
+
+
+cdef tuple _positional(object body):
+    """(profile name, OBIS codes, first element) of a value-only list, or None."""
+    cdef Py_ssize_t n
+    if type(body) is not tuple:
+        return None
+    n = len(<tuple>body)
+    if n == 0:
+        return None
+    first = (<tuple>body)[0]
+    if n == 1 and type(first) is int:
+        return ("kaifa_no", _KAIFA_NO_LISTS[1], 0)
+    if (n == 9 or n == 13 or n == 14 or n == 18) and not _is_obis((<tuple>body)[1]):
+        ft = _first_text(first)
+        if ft is not None and ft == "KFM_001":
+            return ("kaifa_no", _KAIFA_NO_LISTS[n], 0)
+    if n == 9 and _is_bytes_of(first, _DateTime, 12) and _all_int(body, 1, n):
+        return ("wiener_netze", P.WIENER_NETZE_9, 0)
+    if (n == 10 and _is_bytes_of((<tuple>body)[1], _DateTime, 12) and not _is_obis(first)
+            and _first_text(first) is not None and _all_int(body, 2, n)):
+        return ("wiener_netze", P.IM350_10, 0)
+    if ((n == 10 or n == 12) and _is_obis(first) and _is_bytes_of((<tuple>body)[2], _Time, 4)
+            and _is_bytes_of((<tuple>body)[3], _Date, 5)):
+        return ("wiener_netze", P.WN_VALUES, -1)
+    if (n == 11 or n == 14) and _all_int(body, 0, n - 1):
+        t = type((<tuple>body)[n - 1])
+        if t is bytes or t is str:
+            return ("landis_gyr_burgenland", P.BURGENLAND_10, -2)
+    return None
+
+
+cdef bint _is_push_list(object body):
+    if type(body) is not tuple or len(<tuple>body) < 2:
+        return False
+    first = (<tuple>body)[0]
+    if type(first) is not list or not first:
+        return False
+    d = (<list>first)[0]
+    return (type(d) is tuple and len(d) >= 4 and type(d[0]) is int and _is_obis(d[1]) and type(d[2]) is int)
+
+
+cdef object _manufacturer_of(object text):
+    if not text:
+        return None
+    t = text.lstrip("0123456789")[:3]  # Kaifa AT meter ids: "1KFM..."
+    return _FLAG_IDS.get(t.upper()) if len(t) == 3 else None
+
+
+cdef dict _LIST_MAKERS = {}
+
+
+cdef object _list_maker(object list_id):
+    """The manufacturer of a list version identifier by its prefix (cached per list id), or None."""
+    cdef PyObject* hit = PyDict_GetItem(_LIST_MAKERS, list_id)
+    if hit != NULL:
+        return <object>hit
+    manufacturer = None
+    for prefix, maker, _p in _LIST_IDS:
+        if list_id.startswith(prefix):
+            manufacturer = maker
+            break
+    if len(_LIST_MAKERS) >= _CACHE_LIMIT:
+        _LIST_MAKERS.clear()
+    _LIST_MAKERS[list_id] = manufacturer
+    return manufacturer
+
+
+cdef object _kamstrup_profile(object opts):
+    scaler = opts[1]  # kamstrup_energy_scaler
+    if scaler is None:
+        return "kamstrup_se" if (opts[0] or "").upper() == "SE" else "kamstrup_no"
+    return "kamstrup_se" if scaler == 0 else "kamstrup_no"
+
+
+cdef object _find_list_id(object body):
+    """The value of the list version object (x-x:0.2.129) near the start of the body."""
+    tb = type(body)
+    if (tb is not tuple and tb is not list) or not body:
+        return None
+    # register triplets: first element {OBIS, value}; flat pairs: OBIS, value
+    first = body[0]
+    if type(first) is tuple and len(<tuple>first) >= 2 and _is_obis((<tuple>first)[0]):
+        obis, value = (<tuple>first)[0], (<tuple>first)[1]
+    elif len(body) >= 2 and _is_obis(first):
+        obis, value = first, body[1]
+    else:
+        return None
+    cdef const unsigned char* b = <const unsigned char*>PyBytes_AS_STRING(obis)
+    if b[2] == 0 and b[3] == 2 and b[4] == 0x81:
+        return _first_text(value)
+    return None
+
+
+cdef enum Layout:
+    L_WALK
+    L_PUSH
+    L_POSITIONAL
+    L_KAMSTRUP
+
+
+def decode_parts(body, clock, system_title, opts):
+    """``(meter, timestamp, readings)`` of a data-notification (see the pure twin)."""
+    cdef Layout layout = L_WALK
+    cdef tuple positional = None
+    cdef _Ctx ctx
+    cdef _Scaling scaling
+    cdef Py_ssize_t start = 0
+    cdef list meta
+    if not _ready:
+        _setup()
+    if not isinstance(opts, tuple) or len(<tuple>opts) != 5:
+        raise TypeError("opts must be a hanparse.meters.Options")
+    tb = type(body)
+    if (tb is not tuple and tb is not list and body is not None
+            and not isinstance(body, (tuple, list, int, float, str, bytes, bool))):
+        raise DecodeError("notification body is not an A-XDR Data tree: %s" % type(body).__name__)
+    st_maker = None
+    if system_title:
+        try:
+            st_text = bytes(system_title[:3]).decode("ascii")
+        except (UnicodeDecodeError, TypeError):
+            st_text = None
+        st_maker = _FLAG_IDS.get(st_text.upper()) if st_text else None
+
+    # --- pick layout and profile -------------------------------------------
+    profile_name = "generic"
+    first = body[0] if (tb is tuple or tb is list) and body else None
+    if tb is tuple and _is_push_list(body):
+        layout = L_PUSH
+        ldn = None
+        for d, v in zip(body[0], body):
+            if type(d) is tuple and len(d) >= 3 and d[1] == _LDN and d[2] == 2:
+                ldn = _first_text(v)
+        maker = _manufacturer_of(ldn) or st_maker
+        profile_name = {"Landis+Gyr": "landis_gyr", "Iskraemeco": "iskra"}.get(maker or "", "push_list")
+    else:
+        positional = _positional(body)
+        if positional is not None:
+            layout = L_POSITIONAL
+            profile_name = positional[0]
+        elif tb is tuple and type(first) is str and (<str>first).startswith("Kamstrup_"):
+            layout = L_KAMSTRUP
+            profile_name = _kamstrup_profile(opts)
+        else:
+            list_id = _find_list_id(body)
+            if list_id is not None:
+                for prefix, _maker, pname in _LIST_IDS:
+                    if list_id.startswith(prefix):
+                        profile_name = pname if pname != "kamstrup_no" else _kamstrup_profile(opts)
+                        break
+            elif st_maker == "Landis+Gyr":
+                profile_name = "landis_gyr"
+            elif st_maker == "Kamstrup":
+                profile_name = _kamstrup_profile(opts)
+    forced = opts[3]  # profile
+    if forced is not None:
+        if forced not in _PROFILES:
+            raise ValueError("unknown meter profile %r" % (forced,))
+        profile_name = forced
+    profile = _PROFILES[profile_name]
+    scaling = _scaling(profile, opts[2])  # scalers
+    local_opt = opts[4]  # local_clock
+    local = scaling.local_clock if local_opt is None else local_opt
+    ctx = _Ctx(scaling, bool(local))
+
+    # --- readings ------------------------------------------------------------
+    if layout == L_PUSH:
+        _walk_push_list(ctx, body)
+    elif layout == L_POSITIONAL:
+        codes = positional[1]
+        start = positional[2]
+        if start == -1:  # IM350/AM550: OBIS of the push setup, meter id, time, date, values
+            ctx.emit(_METER_ID, body[1], None)
+            _walk_positional(ctx, body, 4, codes)
+        elif start == -2:  # Burgenland: 10 values ... meter id last
+            _walk_positional(ctx, body, 0, codes)
+            ctx.emit(_METER_ID, body[len(body) - 1], None)
+        else:
+            _walk_positional(ctx, body, 0, codes)
+    elif layout == L_KAMSTRUP:
+        _walk_kamstrup(ctx, body)
+    elif tb is tuple or tb is list:
+        _walk(ctx, body, 0)
+    readings = PyList_AsTuple(ctx.out)
+
+    # --- meter info and timestamp -------------------------------------------
+    meta = ctx.meta
+    if layout == L_KAMSTRUP and meta[M_METER_ID] is None:
+        for r in ctx.out:  # Omnipower "meter number 1" (1-1:0.0.1) is sent as an integer
+            o_ = r._obis
+            if o_[0] == 1 and o_[2] == 0 and o_[3] == 0 and type(r._value) is int:
+                meta[M_METER_ID] = str(r._value)
+                break
+    timestamp = None
+    tc = type(clock)
+    if clock is not None and (tc is bytes or tc is _DateTime or tc is bytearray) and len(clock) == 12:
+        if _clock_valid(clock):
+            if ctx.has_bc and ctx.bc_raw == clock:  # Kaifa, Kamstrup: the same clock in header and body
+                timestamp = ctx.bc_value
+            else:
+                timestamp = _datetime(clock, local)
+    elif ctx.has_bc and _clock_valid(ctx.bc_raw):
+        timestamp = ctx.bc_value
+    if layout == L_POSITIONAL and start == -1:
+        d, t = decode_date(body[3]), decode_time(body[2])
+        if timestamp is None and d is not None and t is not None:
+            timestamp = _dt.datetime.combine(d, t)
+
+    list_id = meta[M_LIST_ID]
+    meter_id = meta[M_METER_ID] or meta[M_METER_ID2] or meta[M_LDN]
+    loose_clock = None
+    if ctx.loose:
+        for el in ctx.loose:
+            if (type(el) in (bytes, _DateTime) and len(el) == 12 and el[2] <= 12
+                    and _datetime(el, False) is not None):
+                loose_clock = el  # L+G flat lists open with a bare clock
+            elif meter_id is None:
+                text = _first_text(el)
+                if text and len(text) >= 6:
+                    meter_id = text  # Netz NO: meter id as a bare octet-string at the end
+        if timestamp is None and clock is None and loose_clock is not None and _clock_valid(loose_clock):
+            timestamp = _datetime(loose_clock, local)
+    manufacturer = _list_maker(list_id) if list_id else None
+    if manufacturer is None:
+        manufacturer = (st_maker or _manufacturer_of(meta[M_LDN]) or _manufacturer_of(meta[M_METER_ID])
+                        or _manufacturer_of(meta[M_METER_ID2]) or scaling.manufacturer)
+    info = _meter_info(manufacturer, meta[M_MODEL], meter_id, list_id,
+                       bytes(system_title) if system_title else None, profile_name)
+    return info, timestamp, readings

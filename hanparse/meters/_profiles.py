@@ -90,6 +90,7 @@ def _o(text: str) -> Obis:
     return Obis.parse(text)
 
 
+#: every meter profile by name (the value of ``MeterInfo.profile`` and of the ``profile`` option)
 PROFILES: Dict[str, Profile] = {p.name: p for p in (
     # lists that carry {scaler, unit} for every register
     Profile("generic", None, {}),
