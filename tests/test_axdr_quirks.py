@@ -210,8 +210,15 @@ def test_lenient_walk_twins_agree(node, data):
         outs = [_outcome(m.decode_data_lenient, wire) for _l, m in TWINS]
         assert all(o[0] == outs[0][0] and (same(o[1], outs[0][1]) if o[0] == "ok" else o == outs[0])
                    for o in outs), wire.hex()
-    # valid A-XDR decodes as the strict walk does, with no repair unless a quirk shape occurs
-    value, end, repairs = TWINS[0][1].decode_data_lenient(built)
+    # Without a repair the lenient walk is the strict walk.  (Valid A-XDR can
+    # look like a defect -- 02 02 00 19 ... is also a class-id 25 entry -- and
+    # the lenient walk may then read or reject it differently; that is why
+    # decoders run it only after the strict walk failed: see
+    # test_valid_input_is_never_repaired.)
+    try:
+        value, end, repairs = TWINS[0][1].decode_data_lenient(built)
+    except DecodeError:
+        return
     if not repairs:
         assert same((value, end), TWINS[0][1].decode_data(built))
 
