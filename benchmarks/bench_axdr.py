@@ -12,14 +12,9 @@ nothing is copied before decoding.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from hanparse import _impl
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from benchmarks._common import fixture_bytes, twin_params
 
 FRAMES = {
     # Aidon 3-phase list 2 with clock, 27 registers (AIDONFD_RJ12_HAN_Interface_SV.pdf p. 11)
@@ -32,23 +27,13 @@ FRAMES = {
 
 
 def _apdu_window(name: str):
-    entry = json.loads((FIXTURES / FRAMES[name]).read_text(encoding="utf-8"))
-    data = bytes.fromhex(entry["hex"])
+    data = fixture_bytes(FRAMES[name])
     start = data.find(b"\xe6\xe7\x00") + 3
     end = len(data) - 3 if data[0] == 0x7E else len(data)  # FCS + closing flag
     return data, start, end
 
 
-def _impls():
-    out = [pytest.param(_impl.pure("dlms"), id="python")]
-    try:
-        out.append(pytest.param(_impl.native("dlms"), id="cython"))
-    except ImportError:
-        pass
-    return out
-
-
-@pytest.mark.parametrize("mod", _impls())
+@pytest.mark.parametrize("mod", twin_params("dlms"))
 @pytest.mark.parametrize("frame", sorted(FRAMES))
 def test_decode_data_notification(benchmark, mod, frame):
     data, start, end = _apdu_window(frame)

@@ -12,21 +12,13 @@ import random
 
 import pytest
 
+from benchmarks._common import twin_params
 from hanparse import _impl
 
 BUF = bytes(random.Random(1).getrandbits(8) for _ in range(1 << 20))
 
 
-def _twins():
-    out = [pytest.param(_impl.pure("core"), id="python")]
-    try:
-        out.append(pytest.param(_impl.native("core"), id="cython"))
-    except ImportError:
-        pass
-    return out
-
-
-@pytest.mark.parametrize("core", _twins())
+@pytest.mark.parametrize("core", twin_params("core"))
 @pytest.mark.parametrize("name", ["crc16_x25", "crc16_arc"])
 def test_crc_1mb(benchmark, core, name):
     fn = getattr(core, name)

@@ -8,19 +8,10 @@ build frame objects); ``extra_info`` carries MB/s.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
+from benchmarks._common import fixture_bytes as _load
 from hanparse import _impl, framing
-
-FIX = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-def _load(rel: str) -> bytes:
-    e = json.loads((FIX / rel).read_text(encoding="utf-8"))
-    return bytes.fromhex(e["hex"]) if e.get("hex") else e["text"].encode("latin-1")
 
 
 SAMPLES = {

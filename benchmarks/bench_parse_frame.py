@@ -24,21 +24,16 @@ fields) are wrapped with :func:`hanparse.hdlc.build`.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 import hanparse
+from benchmarks._common import fixture_bytes
 from hanparse import _impl, api, hdlc
 from hanparse.meters import _decode
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
 
 def _frame(path: str) -> bytes:
-    entry = json.loads((FIXTURES / path).read_text(encoding="utf-8"))
-    data = bytes.fromhex(entry["hex"])
+    data = fixture_bytes(path)
     if data[0] == 0x7E:
         return data
     return hdlc.build(data, llc=False)  # information field with its LLC: put an HDLC envelope around it

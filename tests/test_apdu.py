@@ -2,22 +2,23 @@
 
 The corpus test takes every unencrypted APDU in fixtures/dlms_apdu and the
 information field of every DLMS-carrying frame in fixtures/hdlc (cut out by
-the small local helper below, which trusts the fixtures' own ``checks``
-lengths, so it also reaches frames whose FCS was edited), decodes it under
+tests/helpers.py:fixture_apdus, which trusts the frames' own length fields
+and does not check the FCS, so it also reaches frames whose FCS was edited
+in the published documents), decodes it under
 both twins and compares with the fixture's ``expected`` raw values.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict
 
 import pytest
 from conftest import implementations
 from fixture_files import data as fixture_data
 from fixture_files import entries
+from helpers import data_nodes, decode_outcome, fixture_apdus, hdlc_messages, mutate, mutations, same, twins_agree
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_axdr import _mutate, _mutations, data_nodes, same
 
 import hanparse.dlms.apdu as apdu_mod
 from hanparse.dlms import (
@@ -38,68 +39,6 @@ def use_dlms(request, monkeypatch):
     """Run hanparse.dlms.apdu on one twin."""
     monkeypatch.setattr(apdu_mod, "_dlms", request.param)
     return request.param
-
-
-# ---------------------------------------------------------------- a tiny HDLC splitter for the corpus
-
-
-def hdlc_frames(data: bytes) -> List[Tuple[bool, bytes]]:
-    """(segmented, information field) of each type-3 frame in ``data``; CRCs are not checked.
-
-    ::
-
-        7E | A? LL | DST | SRC | CTRL | HCS 2 | information | FCS 2 | 7E
-    """
-    out: List[Tuple[bool, bytes]] = []
-    if not data.startswith(b"\x7e"):
-        return out  # framing-only fixtures (frame bodies without flags)
-    pos = 0
-    while pos < len(data):
-        if data[pos] == 0x7E and pos + 1 < len(data) and data[pos + 1] == 0x7E:
-            pos += 1
-            continue
-        assert data[pos] == 0x7E, "not a flag at %d" % pos
-        fmt = data[pos + 1]
-        length = ((fmt & 0x07) << 8) | data[pos + 2]
-        frame = data[pos + 1 : pos + 1 + length]
-        i = 2
-        for _address in range(2):
-            while not frame[i] & 1:
-                i += 1
-            i += 1
-        info = frame[i + 1 + 2 : length - 2] if length > i + 3 else b""
-        out.append((bool(fmt & 0x08), info))
-        pos += length + 2
-    return out
-
-
-def hdlc_messages(data: bytes) -> List[bytes]:
-    """Information fields, S-bit segments joined (LLC only in the first)."""
-    messages, current = [], b""
-    for segmented, info in hdlc_frames(data):
-        current += info
-        if not segmented:
-            messages.append(current)
-            current = b""
-    return messages
-
-
-def corpus_apdus(e: Dict[str, Any]) -> List[bytes]:
-    """The complete unencrypted APDUs (LLC stripped, GBT reassembled) of a fixture entry."""
-    raw = fixture_data(e)
-    infos = hdlc_messages(raw) if e["format"] == "hdlc" else [raw]
-    out, gbt = [], GbtReassembler()
-    for info in infos:
-        start = strip_llc(info)
-        if start >= len(info):
-            continue
-        if info[start] == 0xE0:
-            done = gbt.add(info)
-            if done is not None:
-                out.append(done)
-        else:
-            out.append(info[start:])
-    return out
 
 
 def _carries_dlms(e) -> bool:
@@ -217,7 +156,7 @@ def _check_expected(e, msg: DataNotification) -> int:
 
 @pytest.mark.parametrize("e", CORPUS, ids=[e["id"] for e in CORPUS])
 def test_corpus(use_dlms, e):
-    apdus = corpus_apdus(e)
+    apdus = fixture_apdus(e)
     assert apdus, "no complete APDU found"
     for apdu in apdus:
         msg = decode_apdu(apdu)
@@ -240,7 +179,7 @@ def test_corpus_checks_real_facts(use_dlms):
     total = 0
     repaired = 0
     for e in CORPUS:
-        for apdu in corpus_apdus(e):
+        for apdu in fixture_apdus(e):
             n = _check_expected(e, decode_apdu(apdu))
             total += n
             if e["id"] in INVALID_AXDR:
@@ -369,32 +308,25 @@ def test_data_notification_errors_identical_in_twins():
 # ---------------------------------------------------------------- differential: data-notification
 
 
-def _dn_outcome(fn, data):
-    try:
-        return ("ok", fn(data))
-    except DecodeError as exc:
-        return ("error", exc.message, exc.offset)
-
-
 @settings(max_examples=200, deadline=None)
 @given(
     body=data_nodes(),
     liip=st.integers(0, 2**32 - 1),
     clock=st.one_of(st.none(), st.binary(min_size=12, max_size=12), st.binary(min_size=5, max_size=5)),
     form=st.sampled_from(["octet-string", "tagged", "date-time"]),
-    ops=st.one_of(st.just([]), _mutations()),
+    ops=st.one_of(st.just([]), mutations(("set", "cut", "insert", "delete"))),
 )
 def test_data_notification_twins_and_construct_agree(body, liip, clock, form, ops):
     if form == "date-time" and clock is not None and len(clock) != 12:
         form = "octet-string"  # the 19 form has no length byte: date-time only
-    wire = _mutate(S.build_data_notification(body, liip, clock=clock, clock_form=form), ops)
+    wire = mutate(S.build_data_notification(body, liip, clock=clock, clock_form=form), ops)
     # the twins agree with each other with and without repair; the construct
     # reference is strict, so it is compared with the strict walk
     for repair in (True, False):
-        outs = [_dn_outcome(lambda w: m.decode_data_notification(w, 0, None, repair), wire)
+        outs = [decode_outcome(lambda w: m.decode_data_notification(w, 0, None, repair), wire)
                 for _l, m in implementations("dlms")]
-        assert all(o[0] == outs[0][0] and (same(o[1], outs[0][1]) if o[0] == "ok" else o == outs[0]) for o in outs)
-    ref = _dn_outcome(S.parse_data_notification, wire)
+        assert twins_agree(outs), (wire.hex(), outs)
+    ref = decode_outcome(S.parse_data_notification, wire)
     assert ref[0] == outs[0][0], (wire.hex(), ref, outs[0])
     if ref[0] == "ok":
         assert same(ref[1], outs[0][1])

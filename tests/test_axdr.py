@@ -1,7 +1,8 @@
 """The A-XDR Data decoders: both twins against the spec bytes and against construct.
 
 Every test runs on the pure-Python twin and on the compiled one.  The
-differential tests build random Data trees with the construct schema
+differential tests build random Data trees (tests/helpers.py:data_nodes, on
+top of hanparse.strategies.axdr_nodes) with the construct schema
 (hanparse.dlms.schema, the declaration of record), then check that both
 twins and construct's own parse return exactly the same values, and that on
 arbitrary or mutated bytes they agree on success/failure (twins: same error
@@ -15,6 +16,7 @@ import struct
 
 import pytest
 from conftest import implementations
+from helpers import data_nodes, mutate, mutations, same
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,17 +31,6 @@ TWINS = implementations("dlms")
 def dlms(request):
     """The A-XDR decoder module, once per implementation."""
     return request.param
-
-
-def same(a, b) -> bool:
-    """Exact equality of decoded values: same types all the way down, NaN equal to NaN."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float):
-        return (math.isnan(a) and math.isnan(b)) or a == b
-    if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    return a == b
 
 
 def outcome(fn, *args):
@@ -251,90 +242,7 @@ def test_only_hanparse_errors_on_non_bytes_like(dlms):
 
 # ---------------------------------------------------------------- differential: construct builds, all decode
 
-_INT_RANGES = {
-    5: (-(2**31), 2**31 - 1),
-    6: (0, 2**32 - 1),
-    13: (0, 255),
-    15: (-128, 127),
-    16: (-(2**15), 2**15 - 1),
-    17: (0, 255),
-    18: (0, 2**16 - 1),
-    20: (-(2**63), 2**63 - 1),
-    21: (0, 2**64 - 1),
-    22: (0, 255),
-}
-
-
-def _bitstrings():
-    return st.integers(0, 40).flatmap(
-        lambda n: st.binary(min_size=(n + 7) // 8, max_size=(n + 7) // 8).map(lambda d: BitString(n, d))
-    )
-
-
-def simple_values(tag: int):
-    """Strategy of Python values of one simple tag."""
-    if tag in _INT_RANGES:
-        lo, hi = _INT_RANGES[tag]
-        return st.integers(lo, hi)
-    return {
-        0: st.none(),
-        3: st.booleans(),
-        4: _bitstrings(),
-        9: st.binary(max_size=300),
-        10: st.text(st.characters(max_codepoint=255), max_size=40),
-        12: st.text(max_size=40),
-        23: st.floats(width=32),
-        24: st.floats(),
-        25: st.binary(min_size=12, max_size=12).map(DateTime),
-        26: st.binary(min_size=5, max_size=5).map(Date),
-        27: st.binary(min_size=4, max_size=4).map(Time),
-    }[tag]
-
-
 SIMPLE_TAGS = [0, 3, 4, 5, 6, 9, 10, 12, 13, 15, 16, 17, 18, 20, 21, 22, 23, 24, 25, 26, 27]
-ELEMENT_TAGS = [t for t in SIMPLE_TAGS if t != 0]  # null-data is not a compact-array element type
-
-
-def simple_nodes():
-    return st.sampled_from(SIMPLE_TAGS).flatmap(lambda t: simple_values(t).map(lambda v: S.typed(t, v)))
-
-
-def type_specs():
-    """Compact-array element types: simple tags, small arrays and structures of them."""
-    return st.recursive(
-        st.sampled_from(ELEMENT_TAGS),
-        lambda inner: st.one_of(
-            st.tuples(st.just("array"), st.integers(1, 3), inner),
-            st.tuples(st.just("structure"), st.lists(inner, min_size=1, max_size=3)),
-        ),
-        max_leaves=4,
-    )
-
-
-def values_of(spec):
-    if isinstance(spec, tuple):
-        if spec[0] == "array":
-            return st.lists(values_of(spec[2]), min_size=spec[1], max_size=spec[1])
-        return st.tuples(*[values_of(s) for s in spec[1]])
-    return simple_values(spec)
-
-
-def compact_nodes():
-    return type_specs().flatmap(
-        lambda spec: st.lists(values_of(spec), max_size=5).map(lambda els: S.compact_array(spec, els))
-    )
-
-
-def data_nodes():
-    """Random Data trees as build-ready construct containers."""
-    return st.recursive(
-        st.one_of(simple_nodes(), compact_nodes()),
-        lambda children: st.one_of(
-            st.lists(children, max_size=6).map(lambda xs: S.typed("array", xs)),
-            st.lists(children, max_size=6).map(lambda xs: S.typed("structure", xs)),
-        ),
-        max_leaves=25,
-    )
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -350,29 +258,6 @@ def test_twins_agree_with_construct_on_built_trees(node):
         assert mod.decode_data(data + b"\x07\x01")[1] == len(data)
 
 
-def _mutations():
-    return st.lists(
-        st.tuples(st.sampled_from(["flip", "cut", "insert", "delete"]), st.integers(0, 10**6), st.integers(0, 255)),
-        min_size=1,
-        max_size=3,
-    )
-
-
-def _mutate(data: bytes, ops) -> bytes:
-    b = bytearray(data)
-    for op, where, byte in ops:
-        i = where % (len(b) + 1)
-        if op == "flip" and i < len(b):
-            b[i] = byte
-        elif op == "cut":
-            del b[i:]
-        elif op == "insert":
-            b.insert(i, byte)
-        elif op == "delete" and i < len(b):
-            del b[i]
-    return bytes(b)
-
-
 def _check_all_agree(data: bytes) -> None:
     results = [outcome(mod.decode_data, data) for _label, mod in TWINS]
     for r in results[1:]:
@@ -386,9 +271,9 @@ def _check_all_agree(data: bytes) -> None:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(node=data_nodes(), ops=_mutations())
+@given(node=data_nodes(), ops=mutations(("set", "cut", "insert", "delete")))
 def test_twins_and_construct_agree_on_mutated_trees(node, ops):
-    _check_all_agree(_mutate(S.Data.build(node), ops))
+    _check_all_agree(mutate(S.Data.build(node), ops))
 
 
 @settings(max_examples=400, deadline=None)

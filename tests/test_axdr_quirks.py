@@ -14,10 +14,10 @@ from __future__ import annotations
 import pytest
 from conftest import implementations
 from fixture_files import entry
+from helpers import data_nodes, decode_outcome, same, twins_agree
+from helpers import fixture_apdu as apdu_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_axdr import data_nodes, same
-from test_corpus_binary import apdu_of
 
 from hanparse.dlms import decode_apdu
 from hanparse.dlms import schema as S
@@ -39,16 +39,9 @@ def _ob(text: str) -> bytes:
     return bytes(Obis.parse(text))
 
 
-def _outcome(fn, *args):
-    try:
-        return ("ok", fn(*args))
-    except DecodeError as exc:
-        return ("error", exc.message, exc.offset)
-
-
 def _as_strict(dlms, data: bytes):
     """What the lenient walk must give when no quirk shape occurs: the strict outcome, no repairs."""
-    out = _outcome(dlms.decode_data, data)
+    out = decode_outcome(dlms.decode_data, data)
     return ("ok", out[1] + ((),)) if out[0] == "ok" else out
 
 
@@ -151,7 +144,7 @@ def test_swapped_tag_only_opens_a_structure_of_two_or_three(dlms):
     assert dlms.decode_data_lenient(pair)[0] == (_ob("1-0:1.7.0.255"), 230)
     # second element, or a structure of 4: read as double-long-unsigned (and fail here)
     for wire in ("0202" "1200e6" "0609" + obis[:6], "0204" "0609" + obis + "1200e6" "0000"):
-        assert _outcome(dlms.decode_data_lenient, bytes.fromhex(wire)) == _as_strict(dlms, bytes.fromhex(wire))
+        assert decode_outcome(dlms.decode_data_lenient, bytes.fromhex(wire)) == _as_strict(dlms, bytes.fromhex(wire))
 
 
 def test_class_obis_attribute_rule(dlms):
@@ -163,7 +156,7 @@ def test_class_obis_attribute_rule(dlms):
                 "0202" "0003" "0100010800ff" "00" "0600000008",
                 "0203" "0003" "0100010800ff" "02" "0600000008"):
         data = bytes.fromhex(bad)
-        assert _outcome(dlms.decode_data_lenient, data) == _as_strict(dlms, data), bad
+        assert decode_outcome(dlms.decode_data_lenient, data) == _as_strict(dlms, data), bad
 
 
 def test_scaler_unit_and_tagged_pairs_are_not_mistaken(dlms):
@@ -175,12 +168,12 @@ def test_scaler_unit_and_tagged_pairs_are_not_mistaken(dlms):
 def test_unrepairable_body_raises_the_strict_error(dlms):
     apdu = bytearray(apdu_of(entry("embriq-lg-list2-capture")))
     del apdu[-1]  # the last scaler-unit is cut: neither walk can finish
-    strict = _outcome(dlms.decode_data_notification, bytes(apdu), 0, None, False)
+    strict = decode_outcome(dlms.decode_data_notification, bytes(apdu), 0, None, False)
     assert strict[0] == "error"
-    assert _outcome(dlms.decode_data_notification, bytes(apdu)) == strict
+    assert decode_outcome(dlms.decode_data_notification, bytes(apdu)) == strict
     # trailing bytes after a repaired body: the repair must explain everything up to end
     longer = apdu_of(entry("embriq-lg-list2-capture")) + b"\x00"
-    assert _outcome(dlms.decode_data_notification, longer) == _outcome(
+    assert decode_outcome(dlms.decode_data_notification, longer) == decode_outcome(
         dlms.decode_data_notification, longer, 0, None, False)
 
 
@@ -207,9 +200,8 @@ def test_depth_limit_holds_in_the_lenient_walk(dlms):
 def test_lenient_walk_twins_agree(node, data):
     built = S.Data.build(node)
     for wire in (built, data, b"\x02\x02\x00\x03" + data, b"\x02\x03\x06\x09" + data):
-        outs = [_outcome(m.decode_data_lenient, wire) for _l, m in TWINS]
-        assert all(o[0] == outs[0][0] and (same(o[1], outs[0][1]) if o[0] == "ok" else o == outs[0])
-                   for o in outs), wire.hex()
+        outs = [decode_outcome(m.decode_data_lenient, wire) for _l, m in TWINS]
+        assert twins_agree(outs), wire.hex()
     # Without a repair the lenient walk is the strict walk.  (Valid A-XDR can
     # look like a defect -- 02 02 00 19 ... is also a class-id 25 entry -- and
     # the lenient walk may then read or reject it differently; that is why
@@ -241,6 +233,5 @@ def test_twins_agree_on_mutated_quirk_frames(fid):
             else:
                 b.insert(j, rnd.randrange(256))
         wire = bytes(b)
-        outs = [_outcome(m.decode_data_notification_repaired, wire) for _l, m in TWINS]
-        assert all(o[0] == outs[0][0] and (same(o[1], outs[0][1]) if o[0] == "ok" else o == outs[0])
-                   for o in outs), wire.hex()
+        outs = [decode_outcome(m.decode_data_notification_repaired, wire) for _l, m in TWINS]
+        assert twins_agree(outs), wire.hex()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from construct import ConstructError, Container
+from helpers import data_nodes, same
 from hypothesis import given, settings
-from test_axdr import data_nodes, same
 
 from hanparse.dlms import schema as S
 from hanparse.dlms.types import BitString, DataTag, DateTime

@@ -23,6 +23,7 @@ from hanparse import strategies as hs
 from tests.fixture_files import data, entries
 from tests.fuzz.targets import check_parse_frame, check_stream
 
+from helpers import mutate, mutations
 from impl_switch import available, use_implementation
 
 SETTINGS = settings(
@@ -46,27 +47,8 @@ _LEADS = [b"", b"\x7e\xa0", b"\x7e\xa8", b"\x68", b"/ABC5", b"\x0f", b"\xe6\xe7\
 
 
 def _damage():
-    """(fixture input, list of (op, position, byte)) -> damaged bytes."""
-    ops = st.lists(st.tuples(st.sampled_from(("flip", "set", "cut", "insert", "delete")),
-                             st.integers(0, 1 << 16), st.integers(0, 255)), min_size=1, max_size=4)
-    return st.tuples(st.sampled_from(FIXTURE_INPUTS), ops).map(lambda t: _apply(*t))
-
-
-def _apply(raw: bytes, ops) -> bytes:
-    b = bytearray(raw)
-    for op, where, byte in ops:
-        i = where % (len(b) + 1)
-        if op == "flip" and i < len(b):
-            b[i] ^= 1 << (byte & 7)
-        elif op == "set" and i < len(b):
-            b[i] = byte
-        elif op == "cut":
-            del b[i:]
-        elif op == "insert":
-            b.insert(i, byte)
-        elif op == "delete" and i < len(b):
-            del b[i]
-    return bytes(b)
+    """A fixture input with 1-4 random byte edits (tests/helpers.py:mutate)."""
+    return st.tuples(st.sampled_from(FIXTURE_INPUTS), mutations(max_ops=4)).map(lambda t: mutate(*t))
 
 
 @SETTINGS

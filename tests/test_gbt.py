@@ -8,9 +8,9 @@ from fixture_files import data as fixture_data
 from fixture_files import entries
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_apdu import hdlc_messages
 
 import hanparse.dlms.apdu as apdu_mod
+from hanparse import hdlc
 from hanparse.dlms import GbtReassembler, decode_apdu, decode_gbt_block, reassemble_gbt
 from hanparse.dlms import schema as S
 from hanparse.errors import DecodeError, HanParseError, IncompleteError
@@ -28,8 +28,18 @@ GBT_FIXTURES = [e for e in entries("hdlc") if (e.get("checks") or {}).get("gbt_b
 
 
 def _blocks(e):
-    """The information field of each frame: one GBT block APDU per frame."""
-    return hdlc_messages(fixture_data(e))
+    """The information field of each frame (cut out by hanparse.hdlc, FCS checked): one GBT block per frame."""
+    raw = fixture_data(e)
+    fields, pos = [], 0
+    while pos < len(raw):
+        consumed, frame = hdlc.decode(raw, pos)
+        if consumed == 0:  # the last closing flag
+            break
+        if frame is not None:
+            assert not frame.segmented  # GBT blocks travel one per unsegmented frame here
+            fields.append(frame.information_field)
+        pos += consumed
+    return fields
 
 
 def test_header_fields(dlms):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import implementations
 from fixture_files import data, entry
-from test_corpus_binary import apdu_of
+from helpers import fixture_apdu as apdu_of
 from hanparse.errors import DecodeError
 from hanparse.meters import KAIFA_NO_LISTS, PROFILES, MeterData, Options, decode_notification
 from hanparse.obis import Obis

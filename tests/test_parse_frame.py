@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any, Dict
 
@@ -20,6 +19,7 @@ import pytest
 
 import hanparse
 from fixture_files import ROOT, data, entries
+from helpers import norm
 from hanparse import (
     ChecksumError,
     DecryptionError,
@@ -43,16 +43,6 @@ def _expected(e: Dict[str, Any]):
 
 def _keys(e: Dict[str, Any]):
     return Keys(e["key_hex"], e.get("auth_key_hex")) if e.get("key_hex") else None
-
-
-def _norm(v: Any) -> Any:
-    if isinstance(v, (dt.datetime, dt.date, dt.time)):
-        return v.isoformat()
-    if isinstance(v, (bytes, bytearray)):
-        return bytes(v).hex()
-    if isinstance(v, (tuple, list)):
-        return [_norm(x) for x in v]
-    return v
 
 
 def _outcome_error(outcome: str):
@@ -103,13 +93,13 @@ def test_fixture_decodes_to_expected_readings(e):
         assert r.unit == want["unit"], want["obis"]
         if isinstance(r.value, (tuple, list)) or hasattr(r.value, "to_dict"):
             continue  # structured multi-value lines: compared field by field in test_corpus_dsmr
-        value = _norm(r.value)
+        value = norm(r.value)
         if isinstance(want["value"], float) or isinstance(value, float):
             assert value == pytest.approx(want["value"], rel=1e-12, abs=0), want["obis"]
         else:
             assert value == want["value"], want["obis"]
     if "timestamp" in exp:
-        assert _norm(msg.timestamp) == exp["timestamp"]
+        assert norm(msg.timestamp) == exp["timestamp"]
     for field, want in (exp.get("meter") or {}).items():
         assert getattr(msg.meter, field) == want, field
 

@@ -28,6 +28,9 @@ OUT = ROOT / "docs" / "api.md"
 # Modules whose names have no underscore but are entry points, not APIs.
 SKIP = {"hanparse.__main__"}
 
+# Constants whose value depends on the running environment (shown without it).
+VOLATILE = {"hanparse.IMPLEMENTATION"}
+
 
 def public_modules() -> List[str]:
     """Names of every public module of the package, sorted, the package first."""
@@ -113,6 +116,9 @@ def describe(modname: str) -> Iterator[Tuple[str, str, Optional[str]]]:
             yield name, "%s.%s (module)" % (modname, name), _own_doc(obj)
         else:
             doc = _comment_doc(module, name, obj)
+            if "%s.%s" % (modname, name) in VOLATILE:
+                yield name, "%s.%s" % (modname, name), doc
+                continue
             value = repr(obj)
             if len(value) > 70:
                 value = value[:67] + "..."

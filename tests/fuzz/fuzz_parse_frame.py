@@ -20,21 +20,8 @@ import atheris
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 with atheris.instrument_imports(include=["hanparse"]):
-    import hanparse  # noqa: F401
-    from tests.fuzz.targets import check_parse_frame
-
-
-def test_one_input(data: bytes) -> None:
-    """One fuzz input: parse it every way (see targets.check_parse_frame)."""
-    check_parse_frame(data)
-
-
-def main() -> None:
-    """Print the implementation under test, then hand over to libFuzzer."""
-    print("hanparse implementation:", hanparse.IMPLEMENTATION, file=sys.stderr)
-    atheris.Setup(sys.argv, test_one_input)
-    atheris.Fuzz()
+    from tests.fuzz.targets import check_parse_frame, run_fuzzer
 
 
 if __name__ == "__main__":
-    main()
+    run_fuzzer(check_parse_frame)  # one input: parse it every way (see targets.check_parse_frame)

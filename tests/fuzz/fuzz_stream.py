@@ -19,22 +19,9 @@ import atheris
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 with atheris.instrument_imports(include=["hanparse"]):
-    import hanparse  # noqa: F401
-    import hanparse.stream  # noqa: F401
-    from tests.fuzz.targets import check_stream
-
-
-def test_one_input(data: bytes) -> None:
-    """One fuzz input: a chunked stream (see targets.check_stream)."""
-    check_stream(data)
-
-
-def main() -> None:
-    """Print the implementation under test, then hand over to libFuzzer."""
-    print("hanparse implementation:", hanparse.IMPLEMENTATION, file=sys.stderr)
-    atheris.Setup(sys.argv, test_one_input)
-    atheris.Fuzz()
+    import hanparse.stream  # noqa: F401  (imported lazily by check_stream: instrument it here)
+    from tests.fuzz.targets import check_stream, run_fuzzer
 
 
 if __name__ == "__main__":
-    main()
+    run_fuzzer(check_stream)  # one input: a chunked stream (see targets.check_stream)

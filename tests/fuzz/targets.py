@@ -19,6 +19,7 @@ process.
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable, List, Optional
 
 import hanparse
@@ -117,3 +118,16 @@ def check_stream(data: bytes, keys: Any = FUZZ_KEYS, max_buffer_size: int = STRE
                 on_message(msg)
             count += 1
     return count
+
+
+def run_fuzzer(target: Callable[[bytes], Any]) -> None:
+    """The atheris harnesses' main: print the implementation under test, then hand ``target`` to libFuzzer.
+
+    The harness must import this module inside ``atheris.instrument_imports``
+    so that hanparse is instrumented.
+    """
+    import atheris
+
+    print("hanparse implementation:", hanparse.IMPLEMENTATION, file=sys.stderr)
+    atheris.Setup(sys.argv, target)
+    atheris.Fuzz()
