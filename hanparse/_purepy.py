@@ -45,6 +45,8 @@ __all__ = [
     "dsmr_parse",
     "find_candidate",
     "find_byte",
+    "hex_line_state",
+    "hex_lines",
     "KIND_HDLC",
     "KIND_MBUS",
     "KIND_DSMR",
@@ -624,3 +626,118 @@ def find_byte(buf: Buffer, value: int, start: int, end: int) -> int:
         if buf[i] == value:
             return i
     return -1
+
+
+# ------------------------------------------------------------------ hex-text lines
+
+_BLANK_HEAD = b" \t\r\x00"  # skipped before a line's head
+_HEX_SPACE = b" \t\r"  # allowed between the digits of a hex line
+_NON_HEX = re.compile(rb"[^0-9a-fA-F \t\r]")
+_NON_BLANK = re.compile(rb"[^ \t\r\x00]")
+_EVENT_CACHE: Dict[int, Pattern[bytes]] = {}
+
+
+def _event_line(cap: int) -> Pattern[bytes]:
+    """A line (from the LF before it) that can change more than the telegram count.
+
+    A telegram start ``/``, an end ``!``, a line of hex digits and blanks
+    only, or one whose hex start may hold more than ``cap`` digits.
+    """
+    pat = _EVENT_CACHE.get(cap)
+    if pat is None:
+        if len(_EVENT_CACHE) > 8:
+            _EVENT_CACHE.clear()
+        pat = re.compile(rb"\n(?:[ \t\r\x00]*[/!]|[ \t\r]*[0-9a-fA-F][0-9a-fA-F \t\r]*(?:\n|\Z)"
+                         rb"|[0-9a-fA-F \t\r]{%d})" % (cap + 1))
+        _EVENT_CACHE[cap] = pat
+    return pat
+
+
+def hex_line_state() -> list:
+    """A fresh state for :func:`hex_lines`: ``[in_telegram, hex_ok, head, digits, dropped]``."""
+    return [0, 1, b"", bytearray(), 0]
+
+
+def _is_telegram_start(head: bytes) -> bool:
+    return len(head) >= 4 and head[0] == 0x2F and head[1] in _LETTERS and head[2] in _LETTERS \
+        and head[3] in _LETTERS
+
+
+def hex_lines(chunk: Buffer, state: list, cap: int, max_lines: int, final: bool) -> list:
+    """Split a stream chunk into lines and return the hex-text lines it ends.
+
+    The line rule of :class:`hanparse.stream.StreamDecoder`: a *hex line*
+    (bytes up to LF) holds only hex digits, spaces, tabs and CR, an even
+    number (at least 2) of digits, at most ``cap`` of them, and is not
+    inside a DSMR telegram.  A line's *head* is its first 4 bytes after
+    leading space/tab/CR/NUL; a head ``/`` + three ASCII letters starts a
+    telegram (``max_lines`` lines at most), a head starting with ``!`` ends
+    it, any other line inside one counts down.  A line whose digits exceed
+    ``cap`` while it is still hex is dropped: ``cap + 1`` is added to the
+    dropped counter.
+
+    ``state`` (a list from :func:`hex_line_state`, updated in place)
+    carries the unfinished line between calls, so the result never depends
+    on how the stream is chunked.  ``final``: the stream ends after
+    ``chunk`` (the unfinished line ends there).  Returns ``[(end, data)]``:
+    ``end`` is the index in ``chunk`` after the line's LF (``len(chunk)``
+    for a line ended by ``final``), ``data`` the decoded bytes.
+    """
+    data = chunk if type(chunk) is bytes else bytes(chunk)
+    event = _event_line(cap)
+    in_tel, hex_ok, head, digits, dropped = state
+    out = []
+    n = len(data)
+    i = 0
+    lf = data.find(b"\n")
+    while True:
+        stop = n if lf < 0 else lf
+        if stop > i:
+            # -- the bytes of one line (or of its part in this chunk)
+            if len(head) < 4:
+                j = i
+                if not head:
+                    m = _NON_BLANK.search(data, i, stop)
+                    j = stop if m is None else m.start()
+                head += data[j:min(stop, j + 4 - len(head))]
+            if hex_ok:
+                m = _NON_HEX.search(data, i, stop)
+                bad = stop if m is None else m.start()
+                new = data[i:bad].translate(None, _HEX_SPACE)
+                if len(digits) + len(new) > cap:
+                    hex_ok = 0
+                    dropped += cap + 1
+                    digits = bytearray()
+                elif m is not None:
+                    hex_ok = 0
+                    digits = bytearray()
+                else:
+                    digits += new
+        if lf < 0:
+            if not final:
+                break
+            lf = n
+        # -- the line ends at lf
+        emit = hex_ok and digits and not len(digits) % 2
+        if _is_telegram_start(head):
+            in_tel = max_lines
+        elif in_tel:
+            in_tel = 0 if head[:1] == b"!" else in_tel - 1
+            emit = False
+        if emit:
+            out.append((min(lf + 1, n), bytes.fromhex(digits.decode("ascii"))))
+        head, hex_ok, digits = b"", 1, bytearray()
+        i = lf + 1
+        if i > n:
+            break
+        # lines that change nothing but the telegram count are skipped in bulk
+        m = event.search(data, lf)
+        nxt = data.rfind(b"\n", i) if m is None else m.start()  # the LF ending the last line to skip
+        if nxt >= i:
+            if in_tel:
+                skipped = data.count(b"\n", i, nxt + 1)
+                in_tel = in_tel - skipped if in_tel > skipped else 0
+            i = nxt + 1
+        lf = data.find(b"\n", i)
+    state[:] = [in_tel, hex_ok, head, digits, dropped]
+    return out

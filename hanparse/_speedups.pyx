@@ -10,6 +10,7 @@ hypothesis tests hold the two together.
 """
 
 from libc.string cimport memchr
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 
 from hanparse.errors import ChecksumError, FrameError
 
@@ -24,6 +25,8 @@ __all__ = [
     "dsmr_parse",
     "find_candidate",
     "find_byte",
+    "hex_line_state",
+    "hex_lines",
     "KIND_HDLC",
     "KIND_MBUS",
     "KIND_DSMR",
@@ -626,3 +629,120 @@ def find_byte(const unsigned char[::1] buf, int value, Py_ssize_t start, Py_ssiz
     if hit == NULL:
         return -1
     return <const unsigned char*>hit - b
+
+
+# ---------------------------------------------------------------- hex-text lines
+
+def hex_line_state():
+    """A fresh state for :func:`hex_lines`: ``[in_telegram, hex_ok, head, digits, dropped]``."""
+    return [0, 1, b"", bytearray(), 0]
+
+
+cdef bytes _unhex(const unsigned char* p, Py_ssize_t n, Py_ssize_t ndigits):
+    # p[:n] holds ndigits hex digits (an even number) and blanks
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, ndigits // 2)
+    cdef unsigned char* q = <unsigned char*>PyBytes_AS_STRING(out)
+    cdef Py_ssize_t k, m = 0
+    cdef int hi = -1
+    cdef signed char v
+    for k in range(n):
+        v = HEXVAL[p[k]]
+        if v < 0:
+            continue
+        if hi < 0:
+            hi = v
+        else:
+            q[m] = <unsigned char>((hi << 4) | v)
+            m += 1
+            hi = -1
+    return out
+
+
+def hex_lines(chunk, list state, Py_ssize_t cap, Py_ssize_t max_lines, bint final):
+    """Split a stream chunk into lines and return the hex-text lines it ends (see the pure twin)."""
+    cdef const unsigned char[::1] mv = chunk
+    cdef const unsigned char* p = _ptr(mv)
+    cdef Py_ssize_t n = mv.shape[0]
+    cdef Py_ssize_t in_tel = state[0]
+    cdef bint hex_ok = state[1]
+    cdef bytes head0 = state[2]
+    cdef bytearray carried = state[3]
+    cdef Py_ssize_t dropped = state[4]
+    cdef unsigned char head[4]
+    cdef Py_ssize_t hlen = len(head0)
+    cdef Py_ssize_t ncarried = len(carried)
+    cdef Py_ssize_t ndig = ncarried  # digits of the current line
+    cdef Py_ssize_t i = 0, k, stop, line_start = 0
+    cdef const void* hit
+    cdef unsigned char c
+    cdef bint emit
+    cdef bytes decoded
+    cdef list out = []
+    for k in range(hlen):
+        head[k] = head0[k]
+    while True:
+        hit = memchr(p + i, 0x0A, n - i) if i < n else NULL
+        stop = (<const unsigned char*>hit - p) if hit != NULL else n
+        k = i
+        while k < stop and (hlen < 4 or hex_ok):
+            c = p[k]
+            if hlen < 4 and not (hlen == 0 and (c == 0x20 or c == 0x09 or c == 0x0D or c == 0x00)):
+                head[hlen] = c
+                hlen += 1
+            if hex_ok:
+                if HEXVAL[c] >= 0:
+                    if ndig == cap:
+                        hex_ok = 0
+                        dropped += cap + 1
+                        ndig = 0
+                        ncarried = 0
+                    else:
+                        ndig += 1
+                elif not (c == 0x20 or c == 0x09 or c == 0x0D):
+                    hex_ok = 0
+                    ndig = 0
+                    ncarried = 0
+            k += 1
+        if hit == NULL:
+            if not final:
+                break
+        # the line ends at stop
+        emit = hex_ok and ndig > 0 and ndig % 2 == 0
+        if hlen >= 4 and head[0] == 0x2F and LETTER[head[1]] and LETTER[head[2]] and LETTER[head[3]]:
+            in_tel = max_lines
+        elif in_tel:
+            if hlen >= 1 and head[0] == 0x21:
+                in_tel = 0
+            else:
+                in_tel -= 1
+            emit = 0
+        if emit:
+            if ncarried:
+                whole = bytes(carried[:ncarried]) + bytes(chunk[line_start:stop])
+                decoded = _unhex(<const unsigned char*>PyBytes_AS_STRING(whole), len(whole), ndig)
+            else:
+                decoded = _unhex(p + line_start, stop - line_start, ndig)
+            out.append((stop + 1 if stop < n else n, decoded))
+        hlen = 0
+        hex_ok = 1
+        ndig = 0
+        ncarried = 0
+        i = stop + 1
+        line_start = i
+        if hit == NULL:
+            break
+    # carry the unfinished line
+    if hex_ok and ndig > ncarried:
+        new = bytes(chunk[line_start:n]).translate(None, b" \t\r")
+        if ncarried == len(carried):
+            carried += new
+        else:
+            carried = bytearray(carried[:ncarried]) + new
+    elif ncarried != len(carried):
+        carried = bytearray(carried[:ncarried])
+    state[0] = in_tel
+    state[1] = 1 if hex_ok else 0
+    state[2] = PyBytes_FromStringAndSize(<char*>head, hlen)
+    state[3] = carried
+    state[4] = dropped
+    return out

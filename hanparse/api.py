@@ -105,7 +105,7 @@ def parse_frame(
         raise IncompleteError("empty input: no frame")
     first = buf[start]
     if first == 0x7E:
-        return _parse_hdlc(buf, start, keys, options, stuffed)
+        return _parse_hdlc(buf, start, keys, options, stuffed, tz, strict, verify_crc)
     if first == 0x68:
         return _parse_mbus(buf, start, keys, options)
     if first == 0x2F:  # '/'
@@ -161,21 +161,48 @@ def _only_fill_after(buf: bytes, i: int, what: str, extra: bytes = b"") -> None:
 
 # -- HDLC ----------------------------------------------------------------
 
-def _parse_hdlc(buf: bytes, start: int, keys: Any, options: Any, stuffed: bool) -> Message:
+def _parse_hdlc(buf: bytes, start: int, keys: Any, options: Any, stuffed: bool, tz: Any = "Europe/Amsterdam",
+                strict: bool = False, verify_crc: bool = True) -> Message:
     if not stuffed:
-        # Fast path: one unsegmented frame holding LLC + data-notification.
+        # Fast path: one unsegmented frame holding LLC + a data-notification or a ciphered APDU.
         r = _core.hdlc_parse(buf, start)
         if type(r) is tuple and r[1] and not r[2]:
-            consumed, i0, i1 = r[0], r[8], r[9]
-            after = start + consumed + 1
-            if (i1 - i0 > 3 and buf[i0] == 0xE6 and buf[i0 + 2] == 0 and buf[i0 + 3] == _TAG_DATA_NOTIFICATION
-                    and (after >= len(buf) or _skip_fill(buf, after) >= len(buf))):
+            after = start + r[0] + 1
+            if after >= len(buf) or _skip_fill(buf, after) >= len(buf):
                 raw = buf[start:after] if (start or after != len(buf)) else buf
-                return _notification_message(buf, i0 + 3, i1, "hdlc", raw, None, None, options)
+                msg = _hdlc_single(buf, r[8], r[9], raw, keys, options, tz, strict, verify_crc)
+                if msg is not None:
+                    return msg
     frames = _hdlc_frames(buf, start, stuffed)
     apdu = _join_hdlc(frames)
     raw = b"".join(f.raw for f in frames)
-    return decode_apdu_message(apdu, keys, fmt="hdlc", raw=raw, options=options)
+    return decode_apdu_message(apdu, keys, fmt="hdlc", raw=raw, options=options, tz=tz, strict=strict,
+                               verify_crc=verify_crc)
+
+
+def _has_llc(buf: bytes, i0: int, i1: int) -> bool:
+    """Whether the information field ``buf[i0:i1]`` starts with an LLC header (E6 E7 00 / E6 E6 00)."""
+    return i1 - i0 >= 3 and buf[i0] == 0xE6 and (buf[i0 + 1] == 0xE7 or buf[i0 + 1] == 0xE6) and buf[i0 + 2] == 0
+
+
+def _hdlc_single(buf: bytes, i0: int, i1: int, raw: bytes, keys: Any, options: Any, tz: Any, strict: bool,
+                 verify_crc: bool) -> Optional[Message]:
+    """The message of one unsegmented HDLC frame, decoded in place; None when it is not the simple kind.
+
+    The simple kind: the information field ``buf[i0:i1]`` holds LLC +
+    a data-notification (0F) or a ciphered APDU (DB/DC), which is decrypted
+    straight from the frame.  Anything else (no LLC, a GBT block, ...)
+    gives None and takes the general path.  ``keys`` is normalized.
+    """
+    if i1 - i0 <= 3 or buf[i0] != 0xE6 or buf[i0 + 2] != 0 or (buf[i0 + 1] != 0xE7 and buf[i0 + 1] != 0xE6):
+        return None
+    tag = buf[i0 + 3]
+    if tag == _TAG_DATA_NOTIFICATION:
+        return _notification_message(buf, i0 + 3, i1, "hdlc", raw, None, None, options)
+    if tag == 0xDB or tag == 0xDC:
+        plaintext, info = security.decrypt_apdu(buf[i0 + 3:i1], keys)
+        return _decrypted_message(plaintext, info, keys, "hdlc", raw, options, tz, strict, verify_crc)
+    return None
 
 
 def _hdlc_frames(buf: bytes, start: int, stuffed: bool) -> List[hdlc.HdlcFrame]:
@@ -311,15 +338,28 @@ def decode_apdu_message(
     if i >= len(apdu):
         raise IncompleteError("empty APDU")
     tag = apdu[i]
-    info: Optional[SecurityInfo] = None
     if tag in _CIPHERED:
         plaintext, info = security.decrypt_apdu(apdu[i:] if i else apdu, keys)
-        if plaintext[:1] == b"/":
-            return _p1_plaintext_message(plaintext, fmt, raw_bytes, info, tz, strict, verify_crc)
-        apdu, i = plaintext, 0
-        if not apdu:
-            raise DecodeError("ciphered APDU holds no plaintext")
-        tag = apdu[0]
+        return _decrypted_message(plaintext, info, keys, fmt, raw_bytes, options, tz, strict, verify_crc)
+    return _apdu_message(apdu, i, tag, None, keys, fmt, raw_bytes, options, tz, strict, verify_crc)
+
+
+def _decrypted_message(plaintext: bytes, info: SecurityInfo, keys: Any, fmt: str, raw_bytes: bytes, options: Any,
+                       tz: Any, strict: bool, verify_crc: bool) -> Message:
+    """The message a decrypted APDU holds: a P1 telegram, a data-notification or a GBT block."""
+    if plaintext[:1] == b"/":
+        return _p1_plaintext_message(plaintext, fmt, raw_bytes, info, tz, strict, verify_crc)
+    if not plaintext:
+        raise DecodeError("ciphered APDU holds no plaintext")
+    tag = plaintext[0]
+    if tag == _TAG_DATA_NOTIFICATION:
+        return _notification_message(plaintext, 0, len(plaintext), fmt, raw_bytes, info, info.system_title, options)
+    return _apdu_message(plaintext, 0, tag, info, keys, fmt, raw_bytes, options, tz, strict, verify_crc)
+
+
+def _apdu_message(apdu: bytes, i: int, tag: int, info: Optional[SecurityInfo], keys: Any, fmt: str, raw_bytes: bytes,
+                  options: Any, tz: Any, strict: bool, verify_crc: bool) -> Message:
+    """The message of a clear APDU at ``apdu[i]`` (tag ``tag``): a data-notification or a GBT block."""
     if tag == _TAG_GBT:
         from .dlms.apdu import reassemble_gbt
 

@@ -83,6 +83,8 @@ _MBUS_SHORT = 8
 _CIPHERED = 16  # scanner-side only: never passed to the core
 _DB_PATTERN = b"\xdb\x08"
 
+_IDENT_SPAN = ciphering.MAX_IDENTIFICATION_LENGTH + 2  # where the Polish framer looks for the first LF
+
 #: smallest buffer that lets every framer decide (HDLC frames reach 2049 bytes)
 MIN_BUFFER_SIZE = 4096
 _DSMR_SLACK = 16
@@ -210,6 +212,10 @@ class FrameScanner:
         self._plain_dsmr = bool(mask & _DSMR)
         # the core knows nothing of DB: '/' candidates are needed for the Polish form
         self._mask = (mask & ~_CIPHERED) | (_DSMR if mask & _CIPHERED else 0)
+        # set by the stream decoder: an unsegmented HDLC frame is returned as the tuple
+        # (raw, info_start, info_end, core result, start in the buffer), not an HdlcFrame,
+        # and a plain DSMR telegram as its bytes, not a DsmrFrame
+        self._light = False
         self._cipher_max = min(ciphering.MAX_CIPHERED_P1_LENGTH, max_buffer_size - 64)
         self._dsmr_max = min(dsmr_framing.MAX_TELEGRAM, max_buffer_size - _DSMR_SLACK)
         self._reset_stream()
@@ -335,7 +341,8 @@ class FrameScanner:
 
     def _emit(self, out: list, i: int, consumed: int, frame: Frame, fmt: str) -> int:
         self._account(i)
-        fend = i + len(frame.raw)
+        kind = frame.__class__
+        fend = i + len(frame[0] if kind is tuple else frame if kind is bytes else frame.raw)
         if fend > self._covered:
             self._covered = fend
         self._anchor = fend
@@ -360,6 +367,21 @@ class FrameScanner:
 
     def _try_ciphered_telegram(self, buf: bytearray, i: int, final: bool) -> Tuple[int, object]:
         """Polish P1 form at ``i``: (consumed, frame), (0, None) to wait, or (-1, None) if not one."""
+        # a plain telegram goes on with text after its identification line (and an empty
+        # line): seen here, that is the framer's own rejection without building its error
+        n = len(buf)
+        lf = buf.find(b"\n", i, min(n, i + _IDENT_SPAN))
+        if lf >= 0:
+            pos = lf + 1
+            if pos < n and buf[pos] == 0x0D:
+                if pos + 1 < n and buf[pos + 1] == 0x0A:
+                    pos += 2
+                elif pos + 1 >= n:
+                    pos = n  # the framer waits: let it
+            elif pos < n and buf[pos] == 0x0A:
+                pos += 1
+            if pos < n and buf[pos] != 0 and buf[pos] != 8:
+                return -1, None
         try:
             consumed, frame = ciphering.decode_ciphered_telegram_frame(buf, i, max_length=self._cipher_max)
         except FrameError:
@@ -432,7 +454,11 @@ class FrameScanner:
                         result = core.hdlc_parse(buf, i)
                         if result.__class__ is not int:
                             consumed = result[0]  # type: ignore[index]
-                            frame = hdlc._frame(buf, i, result)  # type: ignore[arg-type]
+                            if self._light and result[1] and not result[2]:  # type: ignore[index]
+                                raw = bytes(buf[i:i + result[1] + 2])  # type: ignore[index]
+                                frame = (raw, result[8] - i, result[9] - i, result, i)  # type: ignore
+                            else:
+                                frame = hdlc._frame(buf, i, result)  # type: ignore[arg-type]
                             result = None
                     fmt = "hdlc"
                 elif kind == 0x2F:
@@ -452,7 +478,10 @@ class FrameScanner:
                         result = core.dsmr_parse(buf, i, hint, self._dsmr_max, final)
                         if result.__class__ is not int:
                             consumed = result[0]  # type: ignore[index]
-                            frame = dsmr_framing._frame(buf, i, result)  # type: ignore[arg-type]
+                            if self._light:
+                                frame = bytes(buf[i:i + consumed])  # type: ignore[assignment]
+                            else:
+                                frame = dsmr_framing._frame(buf, i, result)  # type: ignore[arg-type]
                             result = None
                         fmt = "dsmr"
                 elif kind == 0xDB:

@@ -645,6 +645,57 @@ def decrypt_ciphered(c: CipheredApdu, keys: KeysArg, *,
     return payload, SecurityInfo(sc, title, counter, True)
 
 
+def _decrypt_fast(buf: bytes, keys: KeysArg) -> Optional[Tuple[bytes, SecurityInfo]]:
+    """:func:`decrypt_apdu` for the common case, straight from ``buf`` (no :class:`CipheredApdu`).
+
+    The common case: a whole DB/DC APDU with an 8-byte title and an exact
+    length, SC 20/21/30/31, a key for its title, and (with an AK) a tag
+    that verifies.  Anything else returns None, and the general path then
+    gives the result or the precise error.
+    """
+    n = len(buf)
+    if n < 16 or buf[1] != 8:
+        return None
+    tag = buf[0]
+    if tag != GENERAL_GLO_CIPHERING and tag != GENERAL_DED_CIPHERING:
+        return None
+    first = buf[10]
+    if first < 0x80:
+        if 11 + first != n or first < 5:
+            return None
+        pos = 11
+    else:
+        count = first - 0x80
+        if count == 0 or count > 4:
+            return None
+        pos = 11 + count
+        length = int.from_bytes(buf[11:pos], "big")
+        if pos + length != n or length < 5:
+            return None
+    sc = buf[pos]
+    if sc & 0x8E or not sc & SC_ENCRYPTED:  # unsupported, or not encrypted: general path
+        return None
+    title = buf[2:10]
+    k = keys if type(keys) is Keys else resolve_keys(keys, title)
+    if k is None:
+        return None
+    counter = buf[pos + 1:pos + 5]
+    iv = title + counter
+    aead = k._aead  # type: ignore[union-attr]
+    if not sc & SC_AUTHENTICATED:
+        return aead.encrypt(iv, buf[pos + 5:], None)[:-16], SecurityInfo(sc, title, int.from_bytes(counter, "big"),
+                                                                          None)
+    if n - pos < 5 + AUTH_TAG_LENGTH:
+        return None
+    plaintext = aead.encrypt(iv, buf[pos + 5:n - AUTH_TAG_LENGTH], None)[:-16]
+    ak = k._ak  # type: ignore[union-attr]
+    if ak is None:
+        return plaintext, SecurityInfo(sc, title, int.from_bytes(counter, "big"), False)
+    if not hmac.compare_digest(aead.encrypt(iv, plaintext, _SC_BYTES[sc] + ak)[-16:-4], buf[n - AUTH_TAG_LENGTH:]):
+        return None  # the general path reports the mismatch
+    return plaintext, SecurityInfo(sc, title, int.from_bytes(counter, "big"), True)
+
+
 def decrypt_apdu(apdu: Any, keys: KeysArg, *, require_authentication: bool = False) -> Tuple[bytes, SecurityInfo]:
     """Decrypt one complete general-glo/ded-ciphering APDU (0xDB / 0xDC).
 
@@ -661,6 +712,10 @@ def decrypt_apdu(apdu: Any, keys: KeysArg, *, require_authentication: bool = Fal
     tag, so a frame whose length field is wrong still reports the failed
     authentication).
     """
+    if type(apdu) is bytes and not require_authentication:
+        done = _decrypt_fast(apdu, keys)
+        if done is not None:
+            return done
     c = _parse_fast(apdu) if type(apdu) is bytes else None
     if c is None:
         c = _parse(apdu, 0, True, True, None, False)

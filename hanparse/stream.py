@@ -17,14 +17,18 @@ Rules (all of them independent of how the stream is chunked):
   tabs and CR, holding an even number (at least 2) of hex digits, that is
   not inside a DSMR telegram.  A DSMR telegram starts at a line beginning
   with ``/`` and three letters and ends at a line beginning with ``!``
-  (or after :data:`TELEGRAM_MAX_LINES` lines); every DSMR line other than
+  (or after :data:`TELEGRAM_MAX_LINES` lines); "beginning" is after any
+  leading space, tab, CR or NUL.  Every DSMR line other than
   those continuation lines holds ``:``, ``(``, ``/`` or ``!``, so no DSMR
   line is ever taken for hex.  A hex line is decoded and fed to a second
   source with its own scanner and reassembly, so binary frames and hex
   frames can share one stream; the hex digits themselves are skipped by
   the binary scanner (they contain no frame start).  A line counts when
   its LF arrives (or at :meth:`StreamDecoder.flush`); a line longer than
-  the hex budget (a quarter of ``max_buffer_size`` digits) is not hex.
+  the hex budget (a quarter of ``max_buffer_size`` digits) is not hex,
+  and the budget + 1 digits are counted as dropped when a line still hex
+  exceeds it.  The rule runs in the compiled core (``hex_lines``), a
+  byte-level state machine carried across chunks.
 * **Reassembly** is per source (binary / hex) and per format: HDLC S-bit
   segments (addresses must match; an HDLC candidate rejected between two
   segments drops the unfinished message, as HDLC segments carry no
@@ -51,6 +55,9 @@ from __future__ import annotations
 
 from typing import Any, BinaryIO, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
+from . import api as _api
+from . import framing as _framing
+from . import hdlc as _hdlc_mod
 from . import security
 from .api import decode_apdu_message, decode_ciphered_telegram
 from .dlms.apdu import GbtReassembler
@@ -93,10 +100,6 @@ MIN_STREAM_BUFFER = 4 * MIN_BUFFER_SIZE
 TELEGRAM_MAX_LINES = 256
 #: system titles remembered by the replay check
 REPLAY_TITLES = 1024
-
-_HEX_AND_SPACE = b"0123456789abcdefABCDEF \t\r"
-_SPACE = b" \t\r"
-_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 class ReplayError(DecryptionError):
@@ -270,8 +273,9 @@ class StreamDecoder:
         self._validated: Dict[int, Message] = {}
         self._last_ic: Dict[bytes, int] = {}
         self._offset = 0  # stream offset of the next input byte
-        self._reset_line()
-        self._in_telegram = 0  # lines left in the current DSMR telegram (0: outside)
+        # the hex-line rule's state (see _core.hex_lines): [lines left in the current DSMR
+        # telegram, current line may be hex, its head, its hex digits, digits dropped]
+        self._line_state: list = _framing._core.hex_line_state()
 
     # ------------------------------------------------------------ public API
 
@@ -291,7 +295,7 @@ class StreamDecoder:
         self.stats.bytes_in += n
         done: List[Tuple[int, int, Message]] = []
         self._scan_binary(chunk, done)
-        self._split_lines(chunk, base, done)
+        self._lines(chunk, base, False, done)
         self._sync_stats()
         return self._ordered(done)
 
@@ -304,8 +308,8 @@ class StreamDecoder:
         afresh (counters and the replay memory are kept).
         """
         done: List[Tuple[int, int, Message]] = []
-        self._end_line(self._offset, done)
-        self._in_telegram = 0
+        self._lines(b"", self._offset, True, done)
+        self._line_state[0] = 0  # outside any telegram
         for source in (self._binary, self._hex):
             key = None if source is self._binary else self._offset
             self._handle_frames(source, source.scanner.scan_flush(), done, key)
@@ -318,7 +322,7 @@ class StreamDecoder:
     @property
     def buffered(self) -> int:
         """Bytes held right now (binary buffer + current hex line + hex source buffer)."""
-        return len(self._binary.scanner._buf) + len(self._line) + len(self._hex.scanner._buf)
+        return len(self._binary.scanner._buf) + len(self._line_state[3]) + len(self._hex.scanner._buf)
 
     def reset(self) -> None:
         """Forget buffered bytes and unfinished messages (after a reconnect); counters are kept."""
@@ -326,7 +330,6 @@ class StreamDecoder:
             source.scanner._reset_stream()
             source.reset()
         self._reset_line()
-        self._in_telegram = 0
 
     # ------------------------------------------------------------- internals
 
@@ -339,6 +342,8 @@ class StreamDecoder:
             on_error=lambda exc: self._reject(holder[0], exc, getattr(exc, "frame_format", None)),
             validate=self._validate,
         )
+        # unsegmented HDLC frames come as (raw, i0, i1, result, start), DSMR telegrams as bytes
+        scanner._light = True  # (stuffed HDLC frames still come as HdlcFrame)
         source = _Source(name, scanner)
         holder.append(source)
         return source
@@ -348,7 +353,7 @@ class StreamDecoder:
         b = self._binary.scanner.stats
         h = self._hex.scanner.stats
         st.bytes_skipped = b.bytes_skipped
-        st.bytes_dropped = b.bytes_dropped + h.bytes_dropped + self._line_dropped
+        st.bytes_dropped = b.bytes_dropped + h.bytes_dropped + self._line_state[4]
 
     @staticmethod
     def _ordered(done: List[Tuple[int, int, Message]]) -> List[Message]:
@@ -386,26 +391,34 @@ class StreamDecoder:
 
     def _handle_frames(self, source: _Source, found: List[Tuple[int, Any]],
                        done: List[Tuple[int, int, Message]], key: Optional[int] = None) -> None:
+        stats = self.stats
         for offset, frame in found:
-            self.stats.frames += 1
+            stats.frames += 1
             try:
-                msg = self._message(source, frame)
+                kind = frame.__class__
+                if kind is tuple:
+                    raw = frame[0]
+                    msg = self._hdlc_light(source, frame)
+                elif kind is bytes:  # a DSMR telegram whose CRC the scanner checked
+                    raw = frame
+                    msg = parse_telegram(frame, tz=self.tz, strict=self.strict, verify_crc=False)
+                else:
+                    raw = frame.raw
+                    msg = self._message(source, frame)
             except HanParseError as exc:
                 exc.frame_offset = offset  # type: ignore[attr-defined]
                 self._reject(source, exc, None)
                 continue
             if msg is None:
                 continue
-            end = offset + len(frame.raw) if key is None else key
-            self._emit(msg, end, done)
-
-    def _emit(self, msg: Message, end: int, done: List[Tuple[int, int, Message]]) -> None:
-        st = self.stats
-        st.messages += 1
-        st.messages_by_format[msg.format] = st.messages_by_format.get(msg.format, 0) + 1
-        done.append((end, len(done), msg))
-        if self.check_replay and msg.security is not None:
-            self._check_replay(msg)
+            # count it, and queue it by where it ends in the stream
+            stats.messages += 1
+            by = stats.messages_by_format
+            fmt = msg.format
+            by[fmt] = by.get(fmt, 0) + 1
+            done.append((offset + len(raw) if key is None else key, len(done), msg))
+            if self.check_replay and msg.security is not None:
+                self._check_replay(msg)
 
     def _check_replay(self, msg: Message) -> None:
         info = msg.security
@@ -433,9 +446,26 @@ class StreamDecoder:
             return self._validated.pop(id(frame))
         raise UnsupportedError("unexpected frame type %s" % type(frame).__name__)  # pragma: no cover
 
+    def _hdlc_light(self, source: _Source, frame: tuple) -> Optional[Message]:
+        """An unsegmented HDLC frame the scanner passed as ``(raw, i0, i1, result, start)``.
+
+        ``raw`` is the frame's bytes, ``raw[i0:i1]`` its information field,
+        ``result`` the core's parse of it at ``start`` in the scanner's
+        buffer.  LLC + data-notification / ciphered APDU decode in place
+        (as in parse_frame); other frames take the general path.
+        """
+        raw, i0, i1, r, start = frame
+        if source.hdlc.pending:  # it may end a segmented message: the reassembler decides
+            return self._hdlc(source, _hdlc_mod._frame(raw, 0, _shift(r, start)))
+        msg = _api._hdlc_single(raw, i0, i1, raw, self.keys, self.options, self.tz, self.strict, True)
+        if msg is not None:
+            return msg
+        info = raw[i0 + 3:i1] if _api._has_llc(raw, i0, i1) else raw[i0:i1]
+        return self._apdu(source, "hdlc", info, [raw])
+
     def _hdlc(self, source: _Source, frame: HdlcFrame) -> Optional[Message]:
-        if not source.hdlc.pending:
-            source.hdlc_raw = []
+        if not source.hdlc.pending or (frame.dst_raw, frame.src_raw) != source.hdlc._addr:
+            source.hdlc_raw = []  # no message pending, or the reassembler drops it (other addresses)
         source.hdlc_raw.append(frame.raw)
         try:
             apdu = source.hdlc.push(frame)
@@ -488,66 +518,27 @@ class StreamDecoder:
     # -- hex text lines
 
     def _reset_line(self) -> None:
-        self._line = bytearray()  # hex digits of the current line
-        self._line_hex = True  # the current line may still be a hex line
-        self._line_first = -1  # first printable byte of the line (-1: none yet)
-        self._line_head = b""  # its first 4 printable bytes, for the telegram rule
-        if not hasattr(self, "_line_dropped"):
-            self._line_dropped = 0
+        dropped = self._line_state[4]
+        self._line_state = _framing._core.hex_line_state()
+        self._line_state[4] = dropped
 
-    def _split_lines(self, chunk: bytes, base: int, done: List[Tuple[int, int, Message]]) -> None:
-        find = chunk.find
-        i = 0
-        n = len(chunk)
-        while i < n:
-            lf = find(b"\n", i)
-            stop = n if lf < 0 else lf
-            if stop > i:
-                self._line_part(chunk, i, stop)
-            if lf < 0:
-                break
-            self._end_line(base + lf + 1, done)
-            i = lf + 1
-
-    def _line_part(self, chunk: bytes, i: int, stop: int) -> None:
-        if len(self._line_head) < 4:
-            part = chunk[i:min(stop, i + 64)].lstrip(b" \t\r\x00")
-            self._line_head = (self._line_head + part)[:4]
-        if not self._line_hex:
+    def _lines(self, chunk: bytes, base: int, final: bool, done: List[Tuple[int, int, Message]]) -> None:
+        """Find the hex-text lines ``chunk`` ends (all of the pending one when ``final``) and decode them."""
+        lines = _framing._core.hex_lines(chunk, self._line_state, self._hex_cap, TELEGRAM_MAX_LINES, final)
+        if not lines:
             return
-        part = chunk[i:stop]
-        if part.translate(None, _HEX_AND_SPACE):
-            self._line_hex = False
-            self._line = bytearray()
-            return
-        digits = part.translate(None, _SPACE)
-        if len(self._line) + len(digits) > self._hex_cap:
-            self._line_hex = False
-            self._line_dropped += len(self._line) + len(digits)
-            self._line = bytearray()
-            return
-        self._line += digits
-
-    def _end_line(self, end: int, done: List[Tuple[int, int, Message]]) -> None:
-        head = self._line_head
-        digits = self._line
-        is_hex = self._line_hex and digits and not len(digits) % 2
-        if head[:1] == b"/" and len(head) >= 4 and all(b in _LETTERS for b in head[1:4]):
-            self._in_telegram = TELEGRAM_MAX_LINES
-        elif self._in_telegram:
-            if head[:1] == b"!":
-                self._in_telegram = 0
-            else:
-                self._in_telegram -= 1
-            is_hex = False
-        self._reset_line()
-        if not is_hex:
-            return
-        decoded = bytes.fromhex(digits.decode("ascii"))
-        self.stats.hex_lines += 1
-        self.stats.hex_bytes += len(decoded)
+        stats = self.stats
         source = self._hex
-        self._handle_frames(source, source.scanner.scan(decoded), done, key=end)
+        for end, decoded in lines:
+            stats.hex_lines += 1
+            stats.hex_bytes += len(decoded)
+            self._handle_frames(source, source.scanner.scan(decoded), done, key=base + end)
+
+
+def _shift(r: tuple, start: int) -> tuple:
+    """A core HDLC result for the frame at ``start``, moved to start at 0 (its ``raw``)."""
+    return (r[0], r[1], r[2], r[3] - start, r[4] - start, r[5] - start, r[6], r[7], r[8] - start, r[9] - start,
+            r[10])
 
 
 def iter_messages(fileobj: Union[BinaryIO, Any], decoder: Optional[StreamDecoder] = None, chunk_size: int = 4096,

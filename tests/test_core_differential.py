@@ -142,3 +142,83 @@ def test_only_hanparse_errors_escape(buf, step):
             hdlc.decode(buf, pos, stuffed=True)
         except HanParseError:
             pass
+
+
+# -- hex-text lines: the stream decoder's line rule
+
+line_bytes = st.lists(
+    st.one_of(
+        st.sampled_from(list(b"0123456789abcdefABCDEF \t\r\n\x00/!:(") + [0x7E, 0xFF]),
+        st.sampled_from([b"/ISK5", b"/ABC", b"!1234", b"\r\n", b"7ea0", b"  0F", b"\n/Ab"]).map(list),
+        st.integers(0, 255),
+    ),
+    max_size=300,
+).map(lambda items: bytes(b for it in items for b in (it if isinstance(it, list) else [it])))
+
+
+def _run_lines(mod, data, cuts, cap, max_lines):
+    """hex_lines over ``data`` split at ``cuts``: [(stream end offset, bytes)], final state."""
+    state = mod.hex_line_state()
+    out = []
+    bounds = [0] + sorted(cuts) + [len(data)]
+    for a, b in zip(bounds, bounds[1:]):
+        out += [(a + end, dec) for end, dec in mod.hex_lines(data[a:b], state, cap, max_lines, False)]
+    out += [(len(data) + end, dec) for end, dec in mod.hex_lines(b"", state, cap, max_lines, True)]
+    return out, state
+
+
+def _line_model(data, cap, max_lines):
+    """The line rule written plainly, one whole line at a time (the specification)."""
+    out, in_tel, dropped, pos = [], 0, 0, 0
+    for line in data.split(b"\n"):
+        pos += len(line) + 1
+        head = line.lstrip(b" \t\r\x00")[:4]
+        digits = b""
+        ok = True
+        for c in line:
+            if chr(c) in "0123456789abcdefABCDEF":
+                if len(digits) == cap:
+                    ok, dropped = False, dropped + cap + 1
+                    break
+                digits += bytes((c,))
+            elif c not in b" \t\r":
+                ok = False
+                break
+        emit = ok and digits and len(digits) % 2 == 0
+        if len(head) == 4 and head[:1] == b"/" and head[1:].isalpha() and head[1:].isascii():
+            in_tel = max_lines
+        elif in_tel:
+            in_tel = 0 if head[:1] == b"!" else in_tel - 1
+            emit = False
+        if emit:
+            out.append((min(pos, len(data)), bytes.fromhex(digits.decode())))
+    return out, dropped
+
+
+@SETTINGS
+@given(line_bytes, st.lists(st.integers(0, 300), max_size=6), st.sampled_from([4, 8, 64]), st.sampled_from([1, 3, 256]))
+def test_hex_lines_twins_agree_and_match_the_rule(data, cuts, cap, max_lines):
+    cuts = [c for c in cuts if c <= len(data)]
+    want, dropped = _line_model(data, cap, max_lines)
+    for _, mod in TWINS:
+        whole = _run_lines(mod, data, [], cap, max_lines)
+        split = _run_lines(mod, data, cuts, cap, max_lines)
+        assert whole == split
+        assert whole[0] == want
+        assert whole[1][4] == dropped
+    if len(TWINS) == 2:
+        state_p, state_n = PURE.hex_line_state(), NATIVE.hex_line_state()
+        for a, b in zip([0] + sorted(cuts), sorted(cuts) + [len(data)]):
+            assert PURE.hex_lines(data[a:b], state_p, cap, max_lines, False) == \
+                NATIVE.hex_lines(data[a:b], state_n, cap, max_lines, False)
+            assert state_p == state_n
+
+
+def test_hex_lines_examples():
+    # a hex dump line, a DSMR telegram with a hex-only continuation line, a spaced dump at the end
+    data = (b"7ea0 12\r\n/ISK5\\2M550T\r\n\r\n0-0:96.13.0(\r\n7EA0\r\n)\r\n!1234\r\n"
+            b"  7E A0\n0f")
+    for _, mod in TWINS:
+        out, state = _run_lines(mod, data, [3, 30, 60], 64, 256)
+        assert out == [(9, b"\x7e\xa0\x12"), (len(data) - 2, b"\x7e\xa0"), (len(data), b"\x0f")]
+        assert state == [0, 1, b"", bytearray(), 0]
