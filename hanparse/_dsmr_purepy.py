@@ -157,29 +157,19 @@ def make_readings(lines: List[tuple], entries: dict, entry_for, ts, strict: bool
     (hex text: ``hex_texts`` maps a hex string to its decoded text or None;
     a string not in it goes to the converter, which fills it).  Every other
     line is handed to ``converter(obis, channel, tokens, ts, strict)``.
+    Readings are built with ``cls._make`` (``cls`` is the Reading class).
     ``note`` (a repaired OBIS id) is an error when ``strict``.  ``role`` is
     100 for the clock line, 0..99 for a meter-id line (lower wins), -1
     otherwise; ``clock_index``/``id_index`` point at the first clock line
     and the best non-empty id line (-1 when absent).
     """
-    new = object.__new__
+    make = cls._make
     out = []
     append = out.append
     clock = -1
     ident = -1
     best = 100
     i = 0
-
-    def make(obis, value, unit, channel, raw=None):
-        r = new(cls)
-        r._obis = obis
-        r._value = value
-        r._unit = unit
-        r._timestamp = None
-        r._channel = channel
-        r._raw = raw
-        r._warning = None
-        return r
 
     for t in lines:
         e = entries.get(t[0])
@@ -198,20 +188,20 @@ def make_readings(lines: List[tuple], entries: dict, entry_for, ts, strict: bool
                     except ValueError:
                         value = None
                     if value is not None:
-                        r = make(e[0], value, t[2], e[1])
+                        r = make(e[0], value, t[2], None, e[1])
             elif fast == 2:
                 text = t[1]
-                r = make(e[0], text if text else None, t[2], e[1])
+                r = make(e[0], text if text else None, t[2], None, e[1])
             else:
                 text = t[1]
                 if not text:
-                    r = make(e[0], None, t[2], e[1])
+                    r = make(e[0], None, t[2], None, e[1])
                 else:
                     decoded = hex_texts.get(text, _MISSING)
                     if decoded is None:
-                        r = make(e[0], text, t[2], e[1])
+                        r = make(e[0], text, t[2], None, e[1])
                     elif decoded is not _MISSING:
-                        r = make(e[0], decoded, t[2], e[1], text)
+                        r = make(e[0], decoded, t[2], None, e[1], text)
         if r is None:
             r = e[2](e[0], e[1], t, ts, strict)
         role = e[4]

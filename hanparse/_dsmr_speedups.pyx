@@ -10,76 +10,22 @@ with no copies other than the Latin-1 strings it returns.
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.unicode cimport PyUnicode_DecodeLatin1
 
-from cpython.object cimport PyObject, PyTypeObject
-from cpython.ref cimport Py_INCREF
-
 from hanparse.errors import DecodeError
 
+# Readings are filled slot by slot (``_slots.pxi``, shared with
+# ``_meters_speedups``).  ``make_readings`` is handed the class; its layout
+# is learned on first use and again only if another class is passed.
+include "_slots.pxi"
 
-cdef extern from "Python.h":
-    ctypedef struct PyMemberDef:
-        const char* name
-        int type
-        Py_ssize_t offset
-    ctypedef struct PyMemberDescrObject:
-        PyMemberDef* d_member
-    int T_OBJECT_EX
-    object PyType_GenericAlloc(PyTypeObject* t, Py_ssize_t n)
-
-# Reading is a plain class with __slots__; its member descriptors give the
-# byte offset of each slot, so the hot loop can fill a fresh instance with
-# stores instead of 7 generic setattr calls.  Checked once per class; any
-# surprise falls back to setattr.
-cdef object _layout_cls = None
-cdef Py_ssize_t _offsets[7]
-cdef bint _layout_ok = False
-_SLOTS = ("_obis", "_value", "_unit", "_timestamp", "_channel", "_raw", "_warning")
+cdef _SlotLayout _R = None
 
 
-cdef void _learn_layout(cls):
-    global _layout_cls, _layout_ok
-    cdef PyMemberDescrObject* d
-    _layout_cls = cls
-    _layout_ok = False
-    for i, name in enumerate(_SLOTS):
-        desc = cls.__dict__.get(name)
-        if desc is None or type(desc).__name__ != "member_descriptor":
-            return
-        d = <PyMemberDescrObject*>desc
-        if d.d_member.type != T_OBJECT_EX or d.d_member.offset <= 0:
-            return
-        _offsets[i] = d.d_member.offset
-    _layout_ok = True
+cdef _SlotLayout _layout_for(cls):
+    global _R
+    if _R is None or _R.cls is not cls:
+        _R = _learn_slots(cls)
+    return _R
 
-
-cdef inline void _put(object r, Py_ssize_t offset, object value):
-    Py_INCREF(value)
-    (<PyObject**>((<char*><PyObject*>r) + offset))[0] = <PyObject*>value
-
-
-cdef object _new_reading(cls, obis, value, unit, channel, raw=None):
-    cdef object r
-    if cls is not _layout_cls:
-        _learn_layout(cls)
-    if not _layout_ok:
-        r = cls.__new__(cls)
-        r._obis = obis
-        r._value = value
-        r._unit = unit
-        r._timestamp = None
-        r._channel = channel
-        r._raw = raw
-        r._warning = None
-        return r
-    r = PyType_GenericAlloc(<PyTypeObject*>cls, 0)
-    _put(r, _offsets[0], obis)
-    _put(r, _offsets[1], value)
-    _put(r, _offsets[2], unit)
-    _put(r, _offsets[3], None)
-    _put(r, _offsets[4], channel)
-    _put(r, _offsets[5], raw)
-    _put(r, _offsets[6], None)
-    return r
 
 __all__ = ["tokenize", "value_kind", "make_readings", "split_tst"]
 
@@ -266,6 +212,7 @@ def make_readings(list lines, dict entries, entry_for, ts, bint strict, cls, dic
     cdef int fast
     cdef tuple t, e
     cdef object r, value, kind, text, decoded
+    cdef _SlotLayout R = _layout_for(cls)
     for t in lines:
         e = <tuple>entries.get(t[0])
         if e is None:
@@ -283,20 +230,20 @@ def make_readings(list lines, dict entries, entry_for, ts, bint strict, cls, dic
                     except ValueError:
                         value = None
                     if value is not None:
-                        r = _new_reading(cls, e[0], value, t[2], e[1])
+                        r = _build(R, e[0], value, t[2], None, e[1], None, None)
             elif fast == 2:
                 text = t[1]
-                r = _new_reading(cls, e[0], text if text else None, t[2], e[1])
+                r = _build(R, e[0], text if text else None, t[2], None, e[1], None, None)
             else:
                 text = t[1]
                 if not text:
-                    r = _new_reading(cls, e[0], None, t[2], e[1])
+                    r = _build(R, e[0], None, t[2], None, e[1], None, None)
                 else:
                     decoded = hex_texts.get(text, _MISSING)
                     if decoded is None:
-                        r = _new_reading(cls, e[0], text, t[2], e[1])
+                        r = _build(R, e[0], text, t[2], None, e[1], None, None)
                     elif decoded is not _MISSING:
-                        r = _new_reading(cls, e[0], decoded, t[2], e[1], text)
+                        r = _build(R, e[0], decoded, t[2], None, e[1], text, None)
         if r is None:
             r = e[2](e[0], e[1], t, ts, strict)
         role = e[4]

@@ -50,7 +50,6 @@ __all__ = ["MAX_DEPTH", "decode_parts", "is_scaler_unit", "new_message", "new_me
 #: containers nested deeper than this below the body are not searched
 MAX_DEPTH = 8
 
-_new = object.__new__
 _make = Reading._make
 _from_bytes = Obis.from_bytes
 _interned = _by_bytes  # the Obis intern table: bytes -> Obis
@@ -685,12 +684,4 @@ def new_meter_info(manufacturer: Optional[str], model: Optional[str], meter_id: 
                    list_id: Optional[str], identification: Optional[str], system_title: Optional[bytes],
                    profile: Optional[str]) -> MeterInfo:
     """A :class:`MeterInfo` from ready parts; no checks."""
-    m = _new(MeterInfo)
-    m._manufacturer = manufacturer
-    m._model = model
-    m._meter_id = meter_id
-    m._list_id = list_id
-    m._identification = identification
-    m._system_title = system_title
-    m._profile = profile
-    return m
+    return MeterInfo._make(manufacturer, model, meter_id, list_id, identification, system_title, profile)

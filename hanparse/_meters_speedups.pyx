@@ -11,12 +11,11 @@ Where the time goes, and what this module does about it (CPython 3.11):
   slotted class for both implementations (so equality, pickling, repr and
   read-only properties are the same object model whichever twin runs).
   ``Reading._make`` called from Python costs about 240 ns; here the slots
-  are filled directly: the member descriptors of the class give each
-  slot's byte offset (learned once at import, checked for the expected
-  kind), the instance comes from ``PyType_GenericAlloc`` and the seven
-  references are stored in place -- about 40 ns.  If the layout is not
-  what is expected, the builders fall back to ``Reading._make``.
-  ``Message`` and ``MeterInfo`` are built the same way.
+  are filled directly (``_slots.pxi``, shared with ``_dsmr_speedups``:
+  slot offsets learned once at import, instance from
+  ``PyType_GenericAlloc``, seven stores -- about 40 ns), falling back to
+  ``Reading._make`` if the layout is not what is expected.  ``Message``
+  and ``MeterInfo`` are built the same way.
 * Per-message state (``_Ctx``) is a C struct-like extension type; the
   profile facts (implicit scalers, clock policy, manufacturer) are read
   once per profile into a cached ``_Scaling``.
@@ -31,8 +30,7 @@ Where the time goes, and what this module does about it (CPython 3.11):
   as in the pure twin).
 """
 
-from cpython.object cimport PyObject, PyTypeObject
-from cpython.ref cimport Py_INCREF
+from cpython.object cimport PyObject
 from cpython.dict cimport PyDict_GetItem
 from cpython.bytes cimport PyBytes_GET_SIZE, PyBytes_AS_STRING
 from cpython.list cimport PyList_Append, PyList_AsTuple
@@ -41,7 +39,6 @@ from cpython.long cimport PyLong_AsLong, PyLong_AsLongAndOverflow
 from cpython.sequence cimport PySequence_Fast_GET_SIZE, PySequence_Fast_ITEMS
 from cpython.datetime cimport import_datetime, datetime_new
 
-import types as _types
 import datetime as _dt
 
 from hanparse import registry as _registry
@@ -57,19 +54,6 @@ __all__ = ["MAX_DEPTH", "decode_parts", "is_scaler_unit", "new_message", "new_me
 import_datetime()
 
 
-cdef extern from "Python.h":
-    ctypedef struct PyMemberDef:
-        const char* name
-        int type
-        Py_ssize_t offset
-    ctypedef struct PyMemberDescrObject:
-        PyMemberDef* d_member
-    object PyType_GenericAlloc(PyTypeObject* t, Py_ssize_t n)
-
-cdef extern from "structmember.h":
-    int T_OBJECT_EX
-
-
 #: containers nested deeper than this below the body are not searched
 MAX_DEPTH = 8
 cdef enum:
@@ -77,7 +61,6 @@ cdef enum:
     _CACHE_LIMIT = 256
     _FACT_CACHE_LIMIT = 1024
 
-cdef object _make = Reading._make
 cdef object _from_bytes = Obis.from_bytes
 cdef dict _interned = _by_bytes
 cdef tuple _UNITS = tuple(_UNITS_T)
@@ -119,118 +102,27 @@ cdef bytes _LDN = b"\x00\x00\x2a\x00\x00\xff"
 
 
 # ---------------------------------------------------------------------------
-# Direct slot filling of the model classes
+# Direct slot filling of the model classes (shared with _dsmr_speedups)
 
-cdef Py_ssize_t _r_off[7]
-cdef Py_ssize_t _m_off[8]
-cdef Py_ssize_t _i_off[7]
-cdef bint _r_ok = False
-cdef bint _m_ok = False
-cdef bint _i_ok = False
-cdef PyTypeObject* _r_type = <PyTypeObject*>Reading
-cdef PyTypeObject* _m_type = <PyTypeObject*>Message
-cdef PyTypeObject* _i_type = <PyTypeObject*>MeterInfo
+include "_slots.pxi"
 
-
-cdef bint _learn(cls, tuple slots, Py_ssize_t* out):
-    """Byte offsets of ``slots`` in instances of ``cls``; False if any is not a plain object slot."""
-    cdef PyMemberDescrObject* d
-    cdef Py_ssize_t i
-    if cls.__dict__.get("__slots__") is None or "__dict__" in cls.__dict__:
-        return False
-    for i in range(len(slots)):
-        desc = cls.__dict__.get(slots[i])
-        if desc is None or type(desc) is not _types.MemberDescriptorType:
-            return False
-        d = <PyMemberDescrObject*>desc
-        if d.d_member.type != T_OBJECT_EX or d.d_member.offset <= 0:
-            return False
-        out[i] = d.d_member.offset
-    return True
-
-
-_r_ok = _learn(Reading, ("_obis", "_value", "_unit", "_timestamp", "_channel", "_raw", "_warning"), _r_off)
-_m_ok = _learn(Message, ("_format", "_meter", "_timestamp", "_readings", "_raw", "_encrypted", "_security",
-                         "_index"), _m_off)
-_i_ok = _learn(MeterInfo, ("_manufacturer", "_model", "_meter_id", "_list_id", "_identification",
-                           "_system_title", "_profile"), _i_off)
-
-
-cdef inline void _put(object r, Py_ssize_t offset, object value):
-    # the slot of a fresh instance is NULL: store a new reference, nothing to release
-    Py_INCREF(value)
-    (<PyObject**>((<char*><PyObject*>r) + offset))[0] = <PyObject*>value
+cdef _SlotLayout _R = _learn_slots(Reading)
+cdef _SlotLayout _M = _learn_slots(Message)
+cdef _SlotLayout _I = _learn_slots(MeterInfo)
 
 
 cdef inline object _reading(object obis, object value, object unit, object raw):
-    cdef object r
-    if not _r_ok:
-        return _make(obis, value, unit, None, None, raw, None)
-    r = PyType_GenericAlloc(_r_type, 0)
-    _put(r, _r_off[0], obis)
-    _put(r, _r_off[1], value)
-    _put(r, _r_off[2], unit)
-    _put(r, _r_off[3], None)
-    _put(r, _r_off[4], None)
-    _put(r, _r_off[5], raw)
-    _put(r, _r_off[6], None)
-    return r
-
-
-cdef object _reading_full(object obis, object value, object unit, object timestamp, object raw, object warning):
-    cdef object r
-    if not _r_ok:
-        return _make(obis, value, unit, timestamp, None, raw, warning)
-    r = PyType_GenericAlloc(_r_type, 0)
-    _put(r, _r_off[0], obis)
-    _put(r, _r_off[1], value)
-    _put(r, _r_off[2], unit)
-    _put(r, _r_off[3], timestamp)
-    _put(r, _r_off[4], None)
-    _put(r, _r_off[5], raw)
-    _put(r, _r_off[6], warning)
-    return r
+    return _build(_R, obis, value, unit, None, None, raw, None)
 
 
 def new_message(format, meter, timestamp, readings, raw, encrypted, security):
     """A :class:`Message` from ready parts (``readings`` a tuple, ``raw`` bytes); no checks."""
-    cdef object m
-    if not _m_ok:
-        return Message._make(format, meter, timestamp, readings, raw, encrypted, security)
-    m = PyType_GenericAlloc(_m_type, 0)
-    _put(m, _m_off[0], format)
-    _put(m, _m_off[1], meter)
-    _put(m, _m_off[2], timestamp)
-    _put(m, _m_off[3], readings)
-    _put(m, _m_off[4], raw)
-    _put(m, _m_off[5], encrypted)
-    _put(m, _m_off[6], security)
-    _put(m, _m_off[7], None)
-    return m
+    return _build(_M, format, meter, timestamp, readings, raw, encrypted, security)
 
 
 def new_meter_info(manufacturer, model, meter_id, list_id, identification, system_title, profile):
     """A :class:`MeterInfo` from ready parts; no checks."""
-    cdef object m
-    if not _i_ok:
-        m = MeterInfo.__new__(MeterInfo)
-        m._manufacturer = manufacturer
-        m._model = model
-        m._meter_id = meter_id
-        m._list_id = list_id
-        m._identification = identification
-        m._system_title = system_title
-        m._profile = profile
-        return m
-    m = PyType_GenericAlloc(_i_type, 0)
-    _put(m, _i_off[0], manufacturer)
-    _put(m, _i_off[1], model)
-    _put(m, _i_off[2], meter_id)
-    _put(m, _i_off[3], list_id)
-    _put(m, _i_off[4], identification)
-    _put(m, _i_off[5], system_title)
-    _put(m, _i_off[6], profile)
-    return m
+    return _build(_I, manufacturer, model, meter_id, list_id, identification, system_title, profile)
 
 
 cdef dict _INFOS = {}
@@ -582,7 +474,7 @@ cdef class _Ctx:
             raw = bytes(raw)
         value = _datetime(raw, self.local)
         if value is None:
-            PyList_Append(self.out, _reading_full(obis, None, None, None, raw, _WARN_CLOCK))
+            PyList_Append(self.out, _build(_R, obis, None, None, None, None, raw, _WARN_CLOCK))
             return 0
         PyList_Append(self.out, _reading(obis, value, None, raw))
         if not self.has_bc and obis[2] == 1 and obis[3] == 0:
@@ -792,7 +684,8 @@ cdef int _walk_push_list(_Ctx ctx, tuple body) except -1:
         ts = capture.get(obis) if capture else None
         if ts is not None and type(ts) in (bytes, _DateTime) and len(ts) == 12:
             r = out[len(out) - 1]
-            out[len(out) - 1] = _make(r._obis, r._value, r._unit, _datetime(ts, ctx.local), None, r._raw, r._warning)
+            out[len(out) - 1] = _build(_R, r._obis, r._value, r._unit, _datetime(ts, ctx.local), None, r._raw,
+                                   r._warning)
     return 0
 
 

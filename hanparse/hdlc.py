@@ -243,6 +243,15 @@ def encode_address(address: Address) -> bytes:
     return bytes(out)
 
 
+def _llc_prefix(llc: Union[bool, bytes, None]) -> bytes:
+    """The LLC header ``build`` puts first: True -> ``E6 E7 00``, False/None -> none, bytes as given."""
+    if llc is True:
+        return LLC_SERVER
+    if not llc:
+        return b""
+    return bytes(llc)
+
+
 def build(
     information: Buffer = b"",
     *,
@@ -261,13 +270,7 @@ def build(
     is written only when there is an information field.  ``stuffed=True``
     escapes ``7E``/``7D`` between the flags (ISO/IEC 13239).
     """
-    if llc is True:
-        prefix = LLC_SERVER
-    elif not llc:
-        prefix = b""
-    else:
-        prefix = bytes(llc)
-    field = prefix + bytes(information)
+    field = _llc_prefix(llc) + bytes(information)
     dst_raw = encode_address(dst)
     src_raw = encode_address(src)
     if not 0 <= control <= 0xFF:
@@ -309,13 +312,7 @@ def build_segments(
     """
     if max_information < 4:
         raise FrameError("max_information must be at least 4 bytes")
-    if llc is True:
-        prefix = LLC_SERVER
-    elif not llc:
-        prefix = b""
-    else:
-        prefix = bytes(llc)
-    data = prefix + bytes(apdu)
+    data = _llc_prefix(llc) + bytes(apdu)
     chunks = [data[k : k + max_information] for k in range(0, len(data), max_information)] or [b""]
     return [
         build(chunk, llc=False, segmented=k < len(chunks) - 1, **kwargs) for k, chunk in enumerate(chunks)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, Dict, Iterator, Optional, Tuple
 
 from .obis import Obis, ObisLike
@@ -54,7 +55,39 @@ def _ro(slot: str, doc: str) -> property:
     return property(get, doc=doc)
 
 
-class Reading:
+class _Record:
+    """Base of the immutable value objects: read-only properties over slots.
+
+    A subclass names its public fields in ``_FIELDS`` (field ``x`` lives in
+    slot ``_x``); ``==`` (same class only), ``hash`` and ``to_dict`` follow
+    from them.  Nothing here runs when an object is built.
+    """
+
+    __slots__ = ()
+    _FIELDS: Tuple[str, ...] = ()
+    _astuple: Any = staticmethod(lambda self: ())  # per class: attrgetter of the field slots
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fields = cls.__dict__.get("_FIELDS")
+        if fields:
+            get = attrgetter(*["_" + f for f in fields])
+            cls._astuple = staticmethod(get if len(fields) > 1 else lambda self: (get(self),))
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._astuple(self) == other._astuple(other)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._astuple(self))
+
+    def to_dict(self) -> Dict[str, Any]:
+        """JSON-ready dict."""
+        return {f: jsonable(getattr(self, "_" + f)) for f in self._FIELDS}
+
+
+class Reading(_Record):
     """One value a meter reported.
 
     ``obis``: the :class:`Obis` code; ``value``: int when exact, float after
@@ -69,6 +102,7 @@ class Reading:
     """
 
     __slots__ = ("_obis", "_value", "_unit", "_timestamp", "_channel", "_raw", "_warning")
+    _FIELDS = ("obis", "value", "unit", "timestamp", "channel", "raw", "warning")
 
     def __init__(
         self,
@@ -140,17 +174,9 @@ class Reading:
             d["warning"] = self._warning
         return d
 
-    def _key(self) -> Tuple[Any, ...]:
-        return (self._obis, self._value, self._unit, self._timestamp, self._channel, self._raw, self._warning)
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not Reading:
-            return NotImplemented
-        return self._key() == other._key()  # type: ignore[attr-defined]
-
     def __hash__(self) -> int:
         try:
-            return hash(self._key())
+            return hash(self._astuple(self))
         except TypeError:  # unhashable value (should not happen: values are immutable)
             return hash(self._obis)
 
@@ -165,7 +191,7 @@ class Reading:
         return "Reading(%s, %r, %r%s)" % (self._obis, self._value, self._unit, extra)
 
 
-class MeterInfo:
+class MeterInfo(_Record):
     """What a message says about the meter that sent it.
 
     ``manufacturer`` (e.g. "Kamstrup", or the 3-letter DSMR flag id),
@@ -196,6 +222,19 @@ class MeterInfo:
         self._system_title = system_title
         self._profile = profile
 
+    @classmethod
+    def _make(cls, manufacturer, model, meter_id, list_id, identification, system_title, profile):
+        """Fast constructor for decoders: the fields as they are stored, no checks."""
+        m = _new(cls)
+        m._manufacturer = manufacturer
+        m._model = model
+        m._meter_id = meter_id
+        m._list_id = list_id
+        m._identification = identification
+        m._system_title = system_title
+        m._profile = profile
+        return m
+
     manufacturer = _ro("_manufacturer", "Manufacturer name or DSMR flag id.")
     model = _ro("_model", "Meter type/model.")
     meter_id = _ro("_meter_id", "Meter serial number or equipment identifier.")
@@ -206,23 +245,12 @@ class MeterInfo:
 
     _FIELDS = ("manufacturer", "model", "meter_id", "list_id", "identification", "system_title", "profile")
 
-    def to_dict(self) -> Dict[str, Any]:
-        return {f: jsonable(getattr(self, "_" + f)) for f in self._FIELDS}
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not MeterInfo:
-            return NotImplemented
-        return all(getattr(self, "_" + f) == getattr(other, "_" + f) for f in self._FIELDS)
-
-    def __hash__(self) -> int:
-        return hash(tuple(getattr(self, "_" + f) for f in self._FIELDS))
-
     def __repr__(self) -> str:
         parts = ["%s=%r" % (f, getattr(self, "_" + f)) for f in self._FIELDS if getattr(self, "_" + f) is not None]
         return "MeterInfo(%s)" % ", ".join(parts)
 
 
-class SecurityInfo:
+class SecurityInfo(_Record):
     """The security header of a ciphered message.
 
     ``security_control`` (the SC byte), ``system_title`` (8 bytes),
@@ -232,6 +260,7 @@ class SecurityInfo:
     """
 
     __slots__ = ("_security_control", "_system_title", "_invocation_counter", "_authenticated")
+    _FIELDS = ("security_control", "system_title", "invocation_counter", "authenticated")
 
     def __init__(self, security_control: int, system_title: bytes, invocation_counter: int,
                  authenticated: Optional[bool]) -> None:
@@ -245,28 +274,12 @@ class SecurityInfo:
     invocation_counter = _ro("_invocation_counter", "The invocation (frame) counter.")
     authenticated = _ro("_authenticated", "Whether the tag was verified (None: no tag).")
 
-    def to_dict(self) -> Dict[str, Any]:
-        return {
-            "security_control": self._security_control,
-            "system_title": jsonable(self._system_title),
-            "invocation_counter": self._invocation_counter,
-            "authenticated": self._authenticated,
-        }
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not SecurityInfo:
-            return NotImplemented
-        return self.to_dict() == other.to_dict()
-
-    def __hash__(self) -> int:
-        return hash((self._security_control, self._system_title, self._invocation_counter, self._authenticated))
-
     def __repr__(self) -> str:
         return "SecurityInfo(sc=0x%02X, system_title=%s, invocation_counter=%d, authenticated=%r)" % (
             self._security_control, self._system_title.hex(), self._invocation_counter, self._authenticated)
 
 
-class Message:
+class Message(_Record):
     """One complete decoded message from a meter.
 
     ``format``: "hdlc", "mbus", "dsmr" or "apdu" (how it arrived);
@@ -284,6 +297,7 @@ class Message:
     """
 
     __slots__ = ("_format", "_meter", "_timestamp", "_readings", "_raw", "_encrypted", "_security", "_index")
+    _FIELDS = ("format", "meter", "timestamp", "readings", "raw", "encrypted", "security")  # compared by ==
 
     def __init__(
         self,
@@ -392,13 +406,6 @@ class Message:
             "security": None if self._security is None else self._security.to_dict(),
             "readings": [r.to_dict() for r in self._readings],
         }
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not Message:
-            return NotImplemented
-        return (self._format, self._meter, self._timestamp, self._readings, self._raw, self._encrypted,
-                self._security) == (other._format, other._meter, other._timestamp,  # type: ignore[attr-defined]
-                                    other._readings, other._raw, other._encrypted, other._security)  # type: ignore[attr-defined]
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -474,32 +474,48 @@ def _parse(buf: Any, start: int, apdu_tag: bool, for_decrypt: bool, max_length: 
 _new_ciphered = tuple.__new__
 
 
+def _fast_sc_offset(buf: bytes) -> int:
+    """Where the SC byte is when ``buf`` is exactly one plain-shaped DB/DC APDU, else 0.
+
+    ::
+
+        DB|DC  08  title (8)  length (A-XDR, 1..5 bytes)  SC  counter (4)  ...
+        0      1   2..9       10                          ^ returned
+
+    Plain-shaped: 8-byte title, the length ends the APDU exactly at the end
+    of ``buf``, and it covers at least the SC byte and the counter.
+    """
+    n = len(buf)
+    if n < 16 or buf[1] != 8:
+        return 0
+    tag = buf[0]
+    if tag != GENERAL_GLO_CIPHERING and tag != GENERAL_DED_CIPHERING:
+        return 0
+    first = buf[10]
+    if first < 0x80:
+        if 11 + first != n or first < 5:
+            return 0
+        return 11
+    count = first - 0x80
+    if count == 0 or count > 4:
+        return 0
+    pos = 11 + count
+    length = int.from_bytes(buf[11:pos], "big")
+    if pos + length != n or length < 5:
+        return 0
+    return pos
+
+
 def _parse_fast(buf: bytes) -> Optional[CipheredApdu]:
     """The common case of a whole DB/DC APDU with an 8-byte title in a bytes object.
 
     Returns None on anything unusual; :func:`_parse` then finds and
     reports the problem.  Exact length only (trailing bytes: slow path).
     """
+    pos = _fast_sc_offset(buf)
+    if not pos:
+        return None
     n = len(buf)
-    if n < 16 or buf[1] != 8:
-        return None
-    tag = buf[0]
-    if tag != GENERAL_GLO_CIPHERING and tag != GENERAL_DED_CIPHERING:
-        return None
-    first = buf[10]
-    if first < 0x80:
-        pos = 11 + first
-        if pos != n or first < 5:
-            return None
-        pos = 11
-    else:
-        count = first - 0x80
-        if count == 0 or count > 4:
-            return None
-        pos = 11 + count
-        length = int.from_bytes(buf[11:pos], "big")
-        if pos + length != n or length < 5:
-            return None
     sc = buf[pos]
     if sc & SC_AUTHENTICATED:
         if n - pos < 5 + AUTH_TAG_LENGTH:
@@ -509,7 +525,7 @@ def _parse_fast(buf: bytes) -> Optional[CipheredApdu]:
     else:
         payload = buf[pos + 5:]
         auth_tag = None
-    return _new_ciphered(CipheredApdu, (tag, buf[2:10], sc, int.from_bytes(buf[pos + 1:pos + 5], "big"),
+    return _new_ciphered(CipheredApdu, (buf[0], buf[2:10], sc, int.from_bytes(buf[pos + 1:pos + 5], "big"),
                                         payload, auth_tag, n))
 
 
@@ -653,25 +669,10 @@ def _decrypt_fast(buf: bytes, keys: KeysArg) -> Optional[Tuple[bytes, SecurityIn
     that verifies.  Anything else returns None, and the general path then
     gives the result or the precise error.
     """
+    pos = _fast_sc_offset(buf)
+    if not pos:
+        return None
     n = len(buf)
-    if n < 16 or buf[1] != 8:
-        return None
-    tag = buf[0]
-    if tag != GENERAL_GLO_CIPHERING and tag != GENERAL_DED_CIPHERING:
-        return None
-    first = buf[10]
-    if first < 0x80:
-        if 11 + first != n or first < 5:
-            return None
-        pos = 11
-    else:
-        count = first - 0x80
-        if count == 0 or count > 4:
-            return None
-        pos = 11 + count
-        length = int.from_bytes(buf[11:pos], "big")
-        if pos + length != n or length < 5:
-            return None
     sc = buf[pos]
     if sc & 0x8E or not sc & SC_ENCRYPTED:  # unsupported, or not encrypted: general path
         return None

@@ -23,10 +23,10 @@ from .types import BitString, DataTag, Date, DateTime, Time
 # import hanparse.dlms.types while hanparse._impl is still choosing between
 # them, so this package must not import the selector at import time.
 _APDU_NAMES = (
-    "MAX_GBT_SIZE",
     "DataNotification",
     "GbtBlock",
     "GbtReassembler",
+    "MAX_GBT_SIZE",
     "decode_apdu",
     "decode_data",
     "decode_data_lenient",
@@ -59,22 +59,4 @@ def __dir__():
     return sorted(list(globals()) + list(_APDU_NAMES))
 
 
-__all__ = [
-    "BitString",
-    "DataTag",
-    "Date",
-    "DateTime",
-    "Time",
-    "DataNotification",
-    "GbtBlock",
-    "GbtReassembler",
-    "MAX_GBT_SIZE",
-    "decode_apdu",
-    "decode_data",
-    "decode_data_lenient",
-    "decode_data_notification",
-    "decode_data_notification_repaired",
-    "decode_gbt_block",
-    "reassemble_gbt",
-    "strip_llc",
-]
+__all__ = ["BitString", "DataTag", "Date", "DateTime", "Time", *_APDU_NAMES]

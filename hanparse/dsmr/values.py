@@ -27,7 +27,8 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Dict, Optional, Tuple, Union
 
-from ..model import jsonable
+from ..model import _Record as _ModelRecord
+from ..model import _ro
 from ..obis import Obis
 
 __all__ = ["PowerFailure", "PowerFailureLog", "DemandPeak"]
@@ -35,47 +36,27 @@ __all__ = ["PowerFailure", "PowerFailureLog", "DemandPeak"]
 Number = Union[int, float]
 
 
-class _Record:
+class _Record(_ModelRecord):
     """Immutable record: read-only properties over private slots (cheap to build),
-    the same scheme as :class:`hanparse.Reading`.
+    the same scheme as :class:`hanparse.Reading` (equality, hashing and
+    ``to_dict`` come from the shared base).
 
-    Subclasses list their public ``_FIELDS``; equality, hashing, ``repr``
-    and ``to_dict`` follow from them.
+    Subclasses list their public ``_FIELDS``; ``repr`` and pickling follow
+    from them too.
     """
 
     __slots__ = ()
-    _FIELDS: Tuple[str, ...] = ()
-
-    def _astuple(self) -> Tuple[Any, ...]:
-        return tuple(getattr(self, "_" + f) for f in self._FIELDS)
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return self._astuple() == other._astuple()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._astuple())
 
     def __repr__(self) -> str:
         return "%s(%s)" % (type(self).__name__,
                            ", ".join("%s=%r" % (f, getattr(self, "_" + f)) for f in self._FIELDS))
 
     def __reduce__(self):
-        return (type(self), self._astuple())
-
-    def to_dict(self) -> Dict[str, Any]:
-        """JSON-ready dict."""
-        return {f: jsonable(getattr(self, "_" + f)) for f in self._FIELDS}
+        return (type(self), self._astuple(self))
 
 
 def _field(name: str, doc: str) -> property:
-    slot = "_" + name
-
-    def get(self):  # noqa: ANN001
-        return getattr(self, slot)
-
-    return property(get, doc=doc)
+    return _ro("_" + name, doc)
 
 
 class PowerFailure(_Record):
