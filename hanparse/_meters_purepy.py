@@ -45,7 +45,7 @@ from .meters import _profiles as P
 from .model import Message, MeterInfo, Reading
 from .obis import Obis, _by_bytes
 
-__all__ = ["MAX_DEPTH", "decode_parts", "is_scaler_unit", "new_message", "new_meter_info"]
+__all__ = ["MAX_DEPTH", "decode_hdlc_frame", "decode_message", "decode_parts", "is_scaler_unit", "new_message", "new_meter_info"]
 
 #: containers nested deeper than this below the body are not searched
 MAX_DEPTH = 8
@@ -685,3 +685,39 @@ def new_meter_info(manufacturer: Optional[str], model: Optional[str], meter_id: 
                    profile: Optional[str]) -> MeterInfo:
     """A :class:`MeterInfo` from ready parts; no checks."""
     return MeterInfo._make(manufacturer, model, meter_id, list_id, identification, system_title, profile)
+
+
+def decode_message(format: str, body: Any, clock: Any, system_title: Optional[bytes], opts: Any, raw: bytes,
+                   security: Any) -> Message:
+    """The :class:`Message` of a data-notification: :func:`decode_parts` and :func:`new_message` in one call.
+
+    ``opts`` is a validated :class:`hanparse.meters.Options`; the message
+    is encrypted when ``security`` (its SecurityInfo) is not None.
+    """
+    meter, timestamp, readings = decode_parts(body, clock, system_title, opts)
+    return Message._make(format, meter, timestamp, readings, raw, security is not None, security)
+
+
+def decode_hdlc_frame(data: Any, hdlc_parse: Any, decode_data_notification: Any, opts: Any) -> Optional[Message]:
+    """The Message of ``data`` when it is one unsegmented HDLC frame holding LLC + a clear data-notification.
+
+    None for anything else (the caller takes its general path, which makes
+    the same calls).  ``hdlc_parse`` and ``decode_data_notification`` are the
+    functions of the selected core and dlms twins; their errors propagate.
+    """
+    if type(data) is not bytes or len(data) < 8 or data[0] != 0x7E:
+        return None
+    r = hdlc_parse(data, 0)
+    if type(r) is not tuple or len(r) < 10 or not r[1] or r[2] or r[0] + 1 != len(data):
+        return None
+    i0, i1 = r[8], r[9]
+    if not (0 <= i0 and i1 <= len(data) and i1 - i0 > 3 and data.startswith(_LLC_NOTIFICATION, i0)):
+        return None
+    dn = decode_data_notification(data, i0 + 3, i1)
+    if type(dn) is not tuple or len(dn) != 4 or dn[3] != i1:
+        return None
+    meter, timestamp, readings = decode_parts(dn[2], dn[1], None, opts)
+    return Message._make("hdlc", meter, timestamp, readings, data, False, None)
+
+
+_LLC_NOTIFICATION = (b"\xe6\xe7\x00\x0f", b"\xe6\xe6\x00\x0f")  # LLC header + data-notification tag

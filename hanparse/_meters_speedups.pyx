@@ -35,7 +35,8 @@ from cpython.dict cimport PyDict_GetItem
 from cpython.bytes cimport PyBytes_GET_SIZE, PyBytes_AS_STRING
 from cpython.list cimport PyList_Append, PyList_AsTuple
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
-from cpython.long cimport PyLong_AsLong, PyLong_AsLongAndOverflow
+from cpython.long cimport PyLong_AsLong, PyLong_AsLongAndOverflow, PyLong_FromLongLong
+from cpython.float cimport PyFloat_FromDouble
 from cpython.sequence cimport PySequence_Fast_GET_SIZE, PySequence_Fast_ITEMS
 from cpython.datetime cimport import_datetime, datetime_new
 
@@ -49,7 +50,7 @@ from hanparse.errors import DecodeError
 from hanparse.model import Message, MeterInfo, Reading
 from hanparse.obis import Obis, _by_bytes
 
-__all__ = ["MAX_DEPTH", "decode_parts", "is_scaler_unit", "new_message", "new_meter_info"]
+__all__ = ["MAX_DEPTH", "decode_hdlc_frame", "decode_message", "decode_parts", "is_scaler_unit", "new_message", "new_meter_info"]
 
 import_datetime()
 
@@ -126,19 +127,33 @@ def new_meter_info(manufacturer, model, meter_id, list_id, identification, syste
 
 
 cdef dict _INFOS = {}
+cdef tuple _LAST_INFO_KEY = (None, None, None, None, None, None)
+cdef object _LAST_INFO = None
 
 
 cdef object _meter_info(object manufacturer, object model, object meter_id, object list_id, object system_title,
                         object profile):
     """The (shared, immutable) MeterInfo of these fields; identification is None for binary meters."""
+    global _LAST_INFO_KEY, _LAST_INFO
+    cdef tuple last = _LAST_INFO_KEY
+    # the field texts come from caches: the same objects frame after frame
+    if (_LAST_INFO is not None and <object>PyTuple_GET_ITEM(last, 0) is manufacturer
+            and <object>PyTuple_GET_ITEM(last, 1) is model and <object>PyTuple_GET_ITEM(last, 2) is meter_id
+            and <object>PyTuple_GET_ITEM(last, 3) is list_id and <object>PyTuple_GET_ITEM(last, 4) is system_title
+            and <object>PyTuple_GET_ITEM(last, 5) is profile):
+        return _LAST_INFO
     cdef tuple key = (manufacturer, model, meter_id, list_id, system_title, profile)
     cdef PyObject* hit = PyDict_GetItem(_INFOS, key)
     if hit != NULL:
+        _LAST_INFO_KEY = key
+        _LAST_INFO = <object>hit
         return <object>hit
     if len(_INFOS) >= _CACHE_LIMIT:
         _INFOS.clear()
     info = new_meter_info(manufacturer, model, meter_id, list_id, None, system_title, profile)
     _INFOS[key] = info
+    _LAST_INFO_KEY = key
+    _LAST_INFO = info
     return info
 
 
@@ -244,6 +259,12 @@ cdef object _datetime(object raw, bint ignore_deviation):
 
 cdef inline bint _clock_valid(object raw) except -1:
     """False when the clock status byte is given and has the invalid-value bit."""
+    cdef unsigned char st
+    if isinstance(raw, bytes):  # bytes, DateTime
+        if PyBytes_GET_SIZE(raw) != 12:
+            return False
+        st = (<const unsigned char*>PyBytes_AS_STRING(raw))[11]
+        return st == 0xFF or not st & 0x01
     if raw is None or len(raw) != 12:
         return False
     status = raw[11]
@@ -304,12 +325,24 @@ cdef enum:
 
 
 cdef class _Slot:
-    """The implicit scaling of one OBIS code under one profile."""
+    """The implicit scaling of one OBIS code under one profile, and its registry facts.
+
+    ``texts`` (``strs``) caches the text Reading of an octet-string
+    (visible-string) value by the value (identifiers repeat in every frame
+    of a meter): a pure function of (OBIS code, value), bounded, and
+    Readings are immutable.
+    """
     cdef object obis
     cdef object unit
     cdef object scaler_obj
     cdef long scaler      # _BIG_SCALER: use scaler_obj
     cdef bint auto_v      # auto_voltage profile, unit V, scaler 0: tenths when >= 1000
+    cdef bint is_text     # the registry says text
+    cdef int meta_field   # MeterInfo field a text value fills (M_*), or -1
+    cdef bint clock_obis  # 0-x:1.0.x: a 12-byte octet-string is a clock
+    cdef bint bc_obis     # x-x:1.0.x: a valid clock here is the body clock
+    cdef dict texts       # raw bytes -> (Reading, text)
+    cdef dict strs        # visible-string -> (Reading, text) (apart: b"x" and "x" hash alike)
 
     def __cinit__(self, obis, tuple pair, bint auto_voltage):
         self.obis = obis
@@ -320,6 +353,12 @@ cdef class _Slot:
         else:
             self.scaler = _BIG_SCALER
         self.auto_v = auto_voltage and self.unit == "V" and self.scaler_obj == 0
+        self.is_text = _is_text(obis)
+        self.meta_field = _meta_field(obis)
+        self.bc_obis = obis[2] == 1 and obis[3] == 0
+        self.clock_obis = self.bc_obis and obis[0] == 0
+        self.texts = {}
+        self.strs = {}
 
 
 cdef class _Scaling:
@@ -418,6 +457,32 @@ cdef inline object _scale_c(object value, long s, object scaler_obj):
     return value / <object>PyTuple_GET_ITEM(_POW10, -s)
 
 
+cdef double _P10D[23]
+cdef long long _P10L[10]
+cdef int _i10
+for _i10 in range(23):
+    _P10D[_i10] = 10.0 ** _i10   # 10**0 .. 10**22: exact doubles
+_P10L[0] = 1
+for _i10 in range(1, 10):
+    _P10L[_i10] = _P10L[_i10 - 1] * 10
+
+
+cdef inline object _scale_l(object value, long long v, long s, object scaler_obj):
+    """:func:`_scale_c` for an int ``value`` that is ``v`` in C.
+
+    With ``|v| <= 2**53`` and ``10**-s <= 10**22`` both operands are exact
+    doubles, so one IEEE division is the correctly rounded quotient: the
+    very float ``value / 10**-s`` gives in Python.  Products that fit in 64
+    bits are exact too.  Anything else goes through :func:`_scale_c`.
+    """
+    if s < 0:
+        if s >= -22 and -9007199254740992 <= v <= 9007199254740992:
+            return PyFloat_FromDouble(<double>v / _P10D[-s])
+    elif s <= 9 and -2147483648 < v < 2147483648:
+        return PyLong_FromLongLong(v * _P10L[s])
+    return _scale_c(value, s, scaler_obj)
+
+
 cdef inline bint _su(object v) except -1:
     """{scaler, unit}: two ints, the scaler an A-XDR integer (-128..127)."""
     cdef int overflow
@@ -451,13 +516,7 @@ cdef class _Ctx:
     cdef object bc_raw
     cdef bint has_bc
 
-    def __cinit__(self, _Scaling scaling, bint local):
-        self.scaling = scaling
-        self.local = local
-        self.out = []
-        self.loose = []
-        self.meta = [None, None, None, None, None]
-        self.has_bc = False
+    # built with _new_ctx (no argument parsing); ``loose`` stays None until needed
 
     cdef int text(self, object obis, object text) except -1:
         """Append a text reading and note it when it names the meter."""
@@ -469,7 +528,8 @@ cdef class _Ctx:
                 self.meta[field] = text
         return 0
 
-    cdef int clock(self, object obis, object raw) except -1:
+    cdef int clock(self, object obis, object raw, int bc=-1) except -1:
+        """The clock reading of 12 bytes; ``bc``: whether ``obis`` is x-x:1.0.x (-1: look)."""
         if type(raw) is not bytes:
             raw = bytes(raw)
         value = _datetime(raw, self.local)
@@ -477,7 +537,9 @@ cdef class _Ctx:
             PyList_Append(self.out, _build(_R, obis, None, None, None, None, raw, _WARN_CLOCK))
             return 0
         PyList_Append(self.out, _reading(obis, value, None, raw))
-        if not self.has_bc and obis[2] == 1 and obis[3] == 0:
+        if bc < 0:
+            bc = obis[2] == 1 and obis[3] == 0
+        if not self.has_bc and bc:
             self.has_bc = True
             self.bc_value = value
             self.bc_raw = raw
@@ -486,20 +548,76 @@ cdef class _Ctx:
     cdef inline int emit_slot(self, _Slot slot, object value) except -1:
         """The reading of ``value`` (any type) with the implicit scaling of ``slot``."""
         cdef long s
+        cdef long long v
+        cdef int overflow
         if type(value) is not int:
+            if type(value) is bytes:
+                return self.emit_bytes(slot, value)
+            if type(value) is str:
+                return self.emit_str(slot, value)
             return self.emit_other(slot.obis, value, None)
         s = slot.scaler
-        if slot.auto_v and value >= 1000:
+        v = PyLong_AsLongAndOverflow(value, &overflow)
+        if slot.auto_v and (overflow > 0 or (overflow == 0 and v >= 1000)):
             s = -1
         if s == 0:
             PyList_Append(self.out, _reading(slot.obis, value, slot.unit, None))
+        elif overflow == 0:
+            PyList_Append(self.out, _reading(slot.obis, _scale_l(value, v, s, slot.scaler_obj), slot.unit, value))
         else:
             PyList_Append(self.out, _reading(slot.obis, _scale_c(value, s, slot.scaler_obj), slot.unit, value))
+        return 0
+
+    cdef int emit_str(self, _Slot slot, object value) except -1:
+        """:meth:`emit_other` of a str value (a visible-string), with the facts of ``slot``."""
+        cdef PyObject* hit = PyDict_GetItem(slot.strs, value)
+        cdef int field
+        if hit != NULL:
+            r = <object>PyTuple_GET_ITEM(<object>hit, 0)
+            text = <object>PyTuple_GET_ITEM(<object>hit, 1)
+        else:
+            text = (<str>value).rstrip("\x00")
+            r = _reading(slot.obis, text, None, None)
+            if len(<str>value) <= 64:
+                if len(slot.strs) >= 8:
+                    slot.strs.clear()
+                slot.strs[value] = (r, text)
+        PyList_Append(self.out, r)
+        field = slot.meta_field
+        if field >= 0 and self.meta[field] is None:
+            self.meta[field] = text
+        return 0
+
+    cdef int emit_bytes(self, _Slot slot, object value) except -1:
+        """:meth:`emit_other` of a plain bytes value, with the facts of ``slot``."""
+        cdef PyObject* hit
+        cdef int field
+        if PyBytes_GET_SIZE(value) == 12 and slot.clock_obis:
+            return self.clock(slot.obis, value, 1)
+        if not slot.is_text:
+            PyList_Append(self.out, _reading(slot.obis, value, None, None))
+            return 0
+        hit = PyDict_GetItem(slot.texts, value)
+        if hit != NULL:
+            r = <object>PyTuple_GET_ITEM(<object>hit, 0)
+            text = <object>PyTuple_GET_ITEM(<object>hit, 1)
+        else:
+            text = _text(value)
+            r = _reading(slot.obis, text, None, None)
+            if PyBytes_GET_SIZE(value) <= 64:
+                if len(slot.texts) >= 8:
+                    slot.texts.clear()
+                slot.texts[value] = (r, text)
+        PyList_Append(self.out, r)
+        field = slot.meta_field
+        if field >= 0 and type(text) is str and self.meta[field] is None:
+            self.meta[field] = text
         return 0
 
     cdef inline int emit_su(self, object obis, object value, object su) except -1:
         """The reading of ``value`` (any type) with the frame's ``{scaler, unit}`` (checked by _su)."""
         cdef long s, c
+        cdef long long v
         cdef int overflow
         if type(value) is not int:
             return self.emit_other(obis, value, su)
@@ -508,6 +626,10 @@ cdef class _Ctx:
         unit = <object>PyTuple_GET_ITEM(_UNITS, c) if (overflow == 0 and 0 <= c < 256) else None
         if s == 0:
             PyList_Append(self.out, _reading(obis, value, unit, None))
+            return 0
+        v = PyLong_AsLongAndOverflow(value, &overflow)
+        if overflow == 0:
+            PyList_Append(self.out, _reading(obis, _scale_l(value, v, s, None), unit, value))
         else:
             PyList_Append(self.out, _reading(obis, _scale_c(value, s, None), unit, value))
         return 0
@@ -553,6 +675,16 @@ cdef class _Ctx:
 # ---------------------------------------------------------------------------
 # Walks
 
+cdef _Ctx _new_ctx(_Scaling scaling, bint local):
+    cdef _Ctx ctx = _Ctx.__new__(_Ctx)
+    ctx.scaling = scaling
+    ctx.local = local
+    ctx.out = []
+    ctx.meta = [None, None, None, None, None]
+    ctx.has_bc = False
+    return ctx
+
+
 cdef int _walk(_Ctx ctx, object node, Py_ssize_t depth) except -1:
     """Generic walk of ``node`` (a tuple or list) at nesting ``depth`` (0 = the body)."""
     cdef Py_ssize_t n, m, i
@@ -597,27 +729,30 @@ cdef int _walk(_Ctx ctx, object node, Py_ssize_t depth) except -1:
                 continue
             _walk(ctx, el, depth + 1)
         elif depth == 0:
-            ctx.loose.append(el)
+            if ctx.loose is None:
+                ctx.loose = [el]
+            else:
+                PyList_Append(ctx.loose, el)
     return 0
 
 
-cdef int _walk_kamstrup(_Ctx ctx, object body) except -1:
+cdef int _walk_kamstrup(_Ctx ctx, tuple body) except -1:
     """Kamstrup_V0001: ``list id, OBIS, value, OBIS, value ...`` (see the pure twin)."""
     cdef Py_ssize_t n, i, k, n_order
     cdef bint positional
     cdef object el
-    ctx.emit(_KAMSTRUP_LIST_ID, body[0], None)
-    n = len(body)
+    ctx.emit(_KAMSTRUP_LIST_ID, <object>PyTuple_GET_ITEM(body, 0), None)
+    n = PyTuple_GET_SIZE(body)
     n_order = len(_KAMSTRUP_ORDER)
     positional = n == 25 or n == 35
     k = 0
     i = 1
     while i < n:
-        el = body[i]
+        el = <object>PyTuple_GET_ITEM(body, i)
         if _is_obis(el) and i + 1 < n:
-            ctx.emit_slot(ctx.scaling.raw_slot(el), body[i + 1])
+            ctx.emit_slot(ctx.scaling.raw_slot(el), <object>PyTuple_GET_ITEM(body, i + 1))
             i += 2
-        elif el is None and i + 1 < n and body[i + 1] is None:
+        elif el is None and i + 1 < n and <object>PyTuple_GET_ITEM(body, i + 1) is None:
             if positional and k < n_order:
                 ctx.emit(_KAMSTRUP_ORDER[k], None, None)
             i += 2
@@ -630,18 +765,19 @@ cdef int _walk_kamstrup(_Ctx ctx, object body) except -1:
     return 0
 
 
-cdef int _walk_positional(_Ctx ctx, object body, Py_ssize_t start, tuple codes) except -1:
+cdef int _walk_positional(_Ctx ctx, tuple body, Py_ssize_t start, tuple codes) except -1:
     """Values by position from ``body[start]`` on, OBIS codes from ``codes`` (see the pure twin)."""
-    cdef Py_ssize_t n = len(body)
+    cdef Py_ssize_t n = PyTuple_GET_SIZE(body)
     cdef Py_ssize_t k, i
     cdef tuple plan = ctx.scaling.plan(codes)
-    cdef Py_ssize_t m = len(plan)
+    cdef Py_ssize_t m = PyTuple_GET_SIZE(plan)
+    cdef object value
     for k in range(m):
         i = start + k
         if i >= n:
             break
-        value = body[i]
-        if isinstance(value, bytes) and len(value) == 0:
+        value = <object>PyTuple_GET_ITEM(body, i)
+        if isinstance(value, bytes) and PyBytes_GET_SIZE(value) == 0:
             value = None
         ctx.emit_slot(<_Slot>PyTuple_GET_ITEM(plan, k), value)
     return 0
@@ -804,8 +940,54 @@ cdef enum Layout:
     L_KAMSTRUP
 
 
+def decode_message(format, body, clock, system_title, opts, raw, security):
+    """The :class:`Message` of a data-notification: decode_parts and new_message in one call (see the pure twin)."""
+    cdef tuple parts = _decode_parts(body, clock, system_title, opts)
+    return _build(_M, format, <object>PyTuple_GET_ITEM(parts, 0), <object>PyTuple_GET_ITEM(parts, 1),
+                  <object>PyTuple_GET_ITEM(parts, 2), raw, security is not None, security)
+
+
+def decode_hdlc_frame(data, hdlc_parse, decode_data_notification, opts):
+    """The Message of ``data`` when it is one unsegmented HDLC frame holding LLC + a clear data-notification.
+
+    None for anything else (the caller takes its general path, which makes
+    the same calls).  ``hdlc_parse`` and ``decode_data_notification`` are the
+    functions of the selected core and dlms twins; their errors propagate.
+    """
+    cdef Py_ssize_t n, i0, i1
+    cdef const unsigned char* b
+    if type(data) is not bytes:
+        return None
+    n = PyBytes_GET_SIZE(data)
+    b = <const unsigned char*>PyBytes_AS_STRING(data)
+    if n < 8 or b[0] != 0x7E:
+        return None
+    r = hdlc_parse(data, 0)
+    if type(r) is not tuple or PyTuple_GET_SIZE(r) < 10:
+        return None
+    if not <object>PyTuple_GET_ITEM(r, 1) or <object>PyTuple_GET_ITEM(r, 2):
+        return None
+    if <Py_ssize_t><object>PyTuple_GET_ITEM(r, 0) + 1 != n:
+        return None
+    i0 = <object>PyTuple_GET_ITEM(r, 8)
+    i1 = <object>PyTuple_GET_ITEM(r, 9)
+    if not (0 <= i0 and i1 <= n and i1 - i0 > 3 and b[i0] == 0xE6 and (b[i0 + 1] == 0xE7 or b[i0 + 1] == 0xE6)
+            and b[i0 + 2] == 0 and b[i0 + 3] == 0x0F):
+        return None
+    dn = decode_data_notification(data, i0 + 3, i1)
+    if type(dn) is not tuple or PyTuple_GET_SIZE(dn) != 4 or <object>PyTuple_GET_ITEM(dn, 3) != i1:
+        return None
+    cdef tuple parts = _decode_parts(<object>PyTuple_GET_ITEM(dn, 2), <object>PyTuple_GET_ITEM(dn, 1), None, opts)
+    return _build(_M, "hdlc", <object>PyTuple_GET_ITEM(parts, 0), <object>PyTuple_GET_ITEM(parts, 1),
+                  <object>PyTuple_GET_ITEM(parts, 2), data, False, None)
+
+
 def decode_parts(body, clock, system_title, opts):
     """``(meter, timestamp, readings)`` of a data-notification (see the pure twin)."""
+    return _decode_parts(body, clock, system_title, opts)
+
+
+cdef tuple _decode_parts(object body, object clock, object system_title, object opts):
     cdef Layout layout = L_WALK
     cdef tuple positional = None
     cdef _Ctx ctx
@@ -867,7 +1049,7 @@ def decode_parts(body, clock, system_title, opts):
     scaling = _scaling(profile, opts[2])  # scalers
     local_opt = opts[4]  # local_clock
     local = scaling.local_clock if local_opt is None else local_opt
-    ctx = _Ctx(scaling, bool(local))
+    ctx = _new_ctx(scaling, bool(local))
 
     # --- readings ------------------------------------------------------------
     if layout == L_PUSH:

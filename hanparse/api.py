@@ -28,8 +28,8 @@ from . import _impl, hdlc, mbus, security
 from .dlms.ciphering import decode_ciphered_telegram_frame
 from .dsmr.grammar import parse_telegram
 from .errors import DecodeError, FrameError, IncompleteError, UnsupportedError
+from .meters import _decode as _meters_api
 from .meters import decode_notification
-from .meters._decode import decode_parts as _decode_parts
 from .model import Message, MeterInfo, SecurityInfo
 
 __all__ = ["parse_frame", "decode_apdu_message", "decode_ciphered_telegram", "hex_to_bytes"]
@@ -96,6 +96,13 @@ def parse_frame(
 
     Raises a :class:`hanparse.HanParseError` subclass on any bad input.
     """
+    if keys is None and options is None and not stuffed:
+        # Fast path, the same calls as the general one: exactly one
+        # unsegmented HDLC frame holding LLC + a clear data-notification.
+        msg = _meters_api._meters.decode_hdlc_frame(data, _core.hdlc_parse, _dlms.decode_data_notification,
+                                                    _meters_api._DEFAULT_OPTIONS)
+        if msg is not None:
+            return msg
     buf = _as_bytes(data)
     keys = security.normalize_keys(keys)
     if len(buf) > MAX_INPUT:
@@ -382,5 +389,5 @@ def _notification_message(buf: bytes, start: int, end: int, fmt: str, raw: bytes
     _invoke, clock, body, stop = _dlms.decode_data_notification(buf, start, end)
     if stop != end:
         raise DecodeError("%d bytes after the data-notification body" % (end - stop), offset=stop)
-    meter, timestamp, readings = _decode_parts(body, clock, system_title, options)
-    return _meters.new_message(fmt, meter, timestamp, readings, raw, info is not None, info)
+    opts = _meters_api._DEFAULT_OPTIONS if options is None else _meters_api._options(options)
+    return _meters_api._meters.decode_message(fmt, body, clock, system_title, opts, raw, info)
