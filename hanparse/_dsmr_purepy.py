@@ -36,9 +36,9 @@ from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
-from .errors import DecodeError
+from .errors import DecodeError, FrameError, IncompleteError
 
-__all__ = ["tokenize", "value_kind", "make_readings", "split_tst"]
+__all__ = ["tokenize", "value_kind", "make_readings", "parse_lines", "frame", "split_tst"]
 
 _SEPARATORS = frozenset(b"\r\n\x00 \t")
 _DIGITS = frozenset(b"0123456789")
@@ -156,7 +156,9 @@ def make_readings(lines: List[tuple], entries: dict, entry_for, ts, strict: bool
     number: int or float), 2 (text kept as sent, None when empty) or 3
     (hex text: ``hex_texts`` maps a hex string to its decoded text or None;
     a string not in it goes to the converter, which fills it).  Every other
-    line is handed to ``converter(obis, channel, tokens, ts, strict)``.
+    line (and every line with another ``fast`` code: 4 clock, 5 peaks, which
+    only ``parse_lines`` of the compiled twin uses) is handed to
+    ``converter(obis, channel, tokens, ts, strict)``.
     Readings are built with ``cls._make`` (``cls`` is the Reading class).
     ``note`` (a repaired OBIS id) is an error when ``strict``.  ``role`` is
     100 for the clock line, 0..99 for a meter-id line (lower wins), -1
@@ -192,7 +194,7 @@ def make_readings(lines: List[tuple], entries: dict, entry_for, ts, strict: bool
             elif fast == 2:
                 text = t[1]
                 r = make(e[0], text if text else None, t[2], None, e[1])
-            else:
+            elif fast == 3:
                 text = t[1]
                 if not text:
                     r = make(e[0], None, t[2], None, e[1])
@@ -215,6 +217,71 @@ def make_readings(lines: List[tuple], entries: dict, entry_for, ts, strict: bool
         append(r)
         i += 1
     return tuple(out), clock, ident
+
+
+def parse_lines(data: bytes, start: int, stop: int, entries: dict, entry_for, ts, ts_cache: dict, strict: bool,
+                cls, hex_texts: dict) -> tuple:
+    """``make_readings(tokenize(data, start, stop), ...)`` in one call.
+
+    ``ts_cache`` is the text -> ``ts(text)`` cache of the timestamp parser
+    (the compiled twin reads it directly and calls ``ts`` on a miss; the
+    converters, which this twin uses, go through ``ts``).  Errors are the
+    same as those two calls in sequence: a malformed data set anywhere in
+    the body is reported before a bad value.
+    """
+    return make_readings(tokenize(data, start, stop), entries, entry_for, ts, strict, cls, hex_texts)
+
+
+_LEAD = b"\r\n\x00 \t\xff"
+_HEX = b"0123456789abcdefABCDEF"
+
+
+def _line_end(buf: bytes, pos: int) -> int:
+    """Index of the first CR or LF at or after ``pos`` (``len(buf)`` when none)."""
+    cr = buf.find(b"\r", pos)
+    lf = buf.find(b"\n", pos)
+    if cr < 0:
+        return len(buf) if lf < 0 else lf
+    return cr if lf < 0 or cr < lf else lf
+
+
+def _parse_crc(text: bytes, offset: int) -> Optional[int]:
+    text = text.strip(b"\x00 \t")
+    if not text:
+        return None
+    if len(text) > 4 or text.translate(None, _HEX):
+        raise FrameError("malformed CRC %r after '!'" % (text[:16].decode("latin-1"),), offset=offset)
+    return int(text, 16)
+
+
+def frame(buf: bytes) -> Tuple[int, int, int, int, Optional[int], str]:
+    """Find the parts of the P1 telegram in ``buf``: ``(start, header_end, bang, end, crc, header)``.
+
+    ``buf[start]`` is the ``/``, ``buf[start:header_end]`` the identification
+    line (``header`` is its text without trailing NUL/space/tab), ``buf[bang]``
+    the ``!`` and ``end`` the position after the end line (its CR LF or
+    CR NUL, or LF).  ``crc`` is the CRC the telegram states (None when it has
+    none); it is not checked here.  Before the ``/`` only CR, LF, NUL,
+    space, tab and 0xFF may come.  Raises FrameError or IncompleteError.
+    """
+    start = buf.find(b"/")
+    if start < 0:
+        raise FrameError("no '/' starting a P1 telegram", offset=0)
+    if buf[:start].strip(_LEAD):
+        raise FrameError("data before the '/' of the telegram", offset=0, skip=start)
+    header_end = _line_end(buf, start)
+    if header_end >= len(buf):
+        raise IncompleteError("identification line not terminated", offset=start)
+    bang = buf.find(b"!", header_end)
+    if bang < 0:
+        raise IncompleteError("no end line '!': telegram incomplete", offset=len(buf))
+    header = buf[start:header_end].rstrip(b"\r\x00 \t").decode("latin-1")
+    if len(header) < 5 or not header[1:4].isalpha() or not header[1:4].isascii():
+        raise FrameError("bad identification line %r" % (header[:40],), offset=start)
+    eol = _line_end(buf, bang)
+    crc = _parse_crc(buf[bang + 1:eol], bang + 1)
+    end = eol + 2 if buf[eol:eol + 2] in (b"\r\n", b"\r\x00") else min(eol + 1, len(buf))
+    return start, header_end, bang, end, crc, header
 
 
 def split_tst(text: str):

@@ -296,10 +296,14 @@ def _parse_mbus(buf: bytes, start: int, keys: Any, options: Any) -> Message:
 # -- P1 ------------------------------------------------------------------
 
 def _parse_p1(buf: bytes, start: int, keys: Any, tz: Any, strict: bool, verify_crc: bool) -> Message:
-    eol = buf.find(b"\n", start)
-    nxt = _skip_fill(buf, eol + 1) if eol >= 0 else len(buf)
-    if eol >= 0 and nxt < len(buf) and buf[nxt] == 0x00:
-        # Identification line in clear, then a GCM block (Poland: Elgama, Kaifa MA309M).
+    # Identification line in clear, then (after an optional blank line) a GCM
+    # block whose system-title length byte is 00 or 08 (Poland: Elgama, Kaifa
+    # MA309M).  A plain telegram's next line starts with an OBIS digit.
+    n = len(buf)
+    nxt = buf.find(b"\n", start) + 1
+    while 0 < nxt < n and (buf[nxt] == 0x0D or buf[nxt] == 0x0A):
+        nxt += 1
+    if 0 < nxt < n and (buf[nxt] == 0x00 or buf[nxt] == 0x08):
         consumed, frame = decode_ciphered_telegram_frame(buf, start)
         if frame is None:
             raise IncompleteError("ciphered P1 block is truncated", offset=start)

@@ -192,11 +192,15 @@ class StreamStats:
 class _Source:
     """One byte source (binary, or decoded hex text): a scanner plus reassembly state."""
 
-    __slots__ = ("name", "scanner", "hdlc", "hdlc_raw", "mbus", "mbus_raw", "gbt", "gbt_raw")
+    __slots__ = ("name", "scanner", "hdlc", "hdlc_raw", "mbus", "mbus_raw", "gbt", "gbt_raw", "hdlc_cuts")
 
     def __init__(self, name: str, scanner: FrameScanner) -> None:
         self.name = name
         self.scanner = scanner
+        #: stream offsets of HDLC candidates the scanner rejected during the
+        #: current scan; each cuts a pending segmented message, applied in
+        #: stream order among the frames of that scan
+        self.hdlc_cuts: List[int] = []
         self.hdlc = HdlcReassembler()
         self.hdlc_raw: List[bytes] = []
         self.mbus = MbusReassembler()
@@ -339,7 +343,7 @@ class StreamDecoder:
             size,
             self.stuffed,
             formats=ALL_FORMATS,
-            on_error=lambda exc: self._reject(holder[0], exc, getattr(exc, "frame_format", None)),
+            on_error=lambda exc: self._scan_reject(holder[0], exc),
             validate=self._validate,
         )
         # unsegmented HDLC frames come as (raw, i0, i1, result, start), DSMR telegrams as bytes
@@ -360,6 +364,26 @@ class StreamDecoder:
         if len(done) > 1:
             done.sort(key=lambda t: (t[0], t[1]))
         return [m for _, _, m in done]
+
+    def _scan_reject(self, source: _Source, exc: HanParseError) -> None:
+        """A candidate the scanner rejected.  Frames found in the same scan are
+        handled after it returns, so a rejected HDLC candidate only marks where
+        it cuts a pending segmented message (see :meth:`_handle_frames`)."""
+        fmt = getattr(exc, "frame_format", None)
+        if fmt == "hdlc":
+            source.hdlc_cuts.append(getattr(exc, "frame_offset", -1))
+            fmt = None
+        self._reject(source, exc, fmt)
+
+    def _cut_hdlc(self, source: _Source, before: Optional[int]) -> None:
+        """Apply the rejected-candidate cuts at stream offsets below ``before`` (all when None)."""
+        cuts = source.hdlc_cuts
+        keep = [c for c in cuts if before is not None and c >= before]
+        if len(keep) != len(cuts):
+            if source.hdlc.pending:
+                source.hdlc.reset()  # a segment may be lost: HDLC segments have no sequence number
+                source.hdlc_raw = []
+            source.hdlc_cuts = keep
 
     def _reject(self, source: Optional[_Source], exc: HanParseError, fmt: Optional[str]) -> None:
         reason = reason_of(exc)
@@ -394,6 +418,8 @@ class StreamDecoder:
         stats = self.stats
         for offset, frame in found:
             stats.frames += 1
+            if source.hdlc_cuts:
+                self._cut_hdlc(source, offset)
             try:
                 kind = frame.__class__
                 if kind is tuple:
@@ -419,6 +445,8 @@ class StreamDecoder:
             done.append((offset + len(raw) if key is None else key, len(done), msg))
             if self.check_replay and msg.security is not None:
                 self._check_replay(msg)
+        if source.hdlc_cuts:
+            self._cut_hdlc(source, None)
 
     def _check_replay(self, msg: Message) -> None:
         info = msg.security

@@ -188,3 +188,23 @@ def test_segmented_and_block_transfer_messages_join_across_frames():
     assert len(e450["checks"]["gbt_blocks"]) > 1
     msg = parse_frame(data(e450))
     assert msg.meter.meter_id or len(msg.readings) > 0
+
+
+def test_polish_identification_line_and_gcm_block():
+    # Kaifa MA309M / Elgama form (security notes 6.2): the identification line
+    # in clear, then a tag-less-system-title GCM block holding the whole
+    # telegram, then "!" + 4 characters.  No public capture carries a key, so
+    # the frame is built to that layout around a real DSMR 5 telegram.
+    from hanparse.security import encrypt_apdu
+
+    telegram = data(next(x for x in ALL if x["id"] == "dsmr_parser:TELEGRAM_V5"))
+    keys = Keys("000102030405060708090a0b0c0d0e0f", "d0d1d2d3d4d5d6d7d8d9dadbdcdddedf")
+    block = encrypt_apdu(telegram, keys=keys, system_title=b"", invocation_counter=7, security_control=0x30,
+                         tag=None)
+    frame = b"/EGM5G35\r\n\r\n" + block + b"!FE0C\r\n"
+    msg = parse_frame(frame, keys)
+    assert msg.encrypted and msg.security.authenticated and msg.security.invocation_counter == 7
+    assert msg.security.system_title == bytes(8)
+    assert msg.readings == parse_frame(telegram).readings
+    with pytest.raises(DecryptionError, match="0000000000000000"):
+        parse_frame(frame)

@@ -8,7 +8,7 @@ import pytest
 
 import hanparse
 from hanparse.errors import DecryptionError, IncompleteError
-from hanparse.stream import StreamDecoder, ReplayError, iter_messages
+from hanparse.stream import ReplayError, StreamDecoder, iter_messages, reason_of
 
 from _stream_helpers import (DANISH, DANISH_KEYS, DSMR5, E450_GBT, ISKRA_SEGMENTED, KEYRING, LU_KEYS, LU_SMARTY,
                              MBUS, NO_AIDON, NO_KAMSTRUP, TINETZ, TINETZ_KEYS, decode_all, reference)
@@ -161,3 +161,26 @@ def test_tinetz_fixture_decodes_in_stream():
     out, _, errors = decode_all(b"\xff" * 3 + TINETZ + b"\xff", keys=TINETZ_KEYS)
     assert errors == [] and len(out) == 1
     assert out[0]["format"] == "mbus" and e["encrypted"]
+
+
+def test_rejected_candidate_after_the_last_segment_does_not_cut_the_message():
+    # A false frame start (7E A0 7E ...: a closing flag, a stray A0, the next
+    # opening flag) right after the last S-bit segment is rejected by the
+    # scanner in the same scan that finds that segment; the cut it implies must
+    # apply after the segment, whatever the chunking (found by the fuzz run).
+    from hanparse import hdlc
+    from hanparse.dlms import schema
+
+    apdu = schema.build_data_notification([(bytes([1, 0, 1, 7, 0, 255]), 0, (0, 27))], 0)
+    segmented = b"".join(hdlc.build_segments(apdu, max_information=4, dst=b"\x01", src=b"\x01", control=0))
+    single = hdlc.build(apdu, dst=b"\x01", src=b"\x01", control=0)
+    stream_bytes = segmented + b"\xa0" + single
+    for size in range(1, len(stream_bytes) + 1):
+        errors = []
+        dec = StreamDecoder(on_error=errors.append)
+        msgs = []
+        for i in range(0, len(stream_bytes), size):
+            msgs += dec.feed(stream_bytes[i:i + size])
+        msgs += dec.flush()
+        assert [m["1-0:1.7.0"].value for m in msgs] == [0, 0], size
+        assert [reason_of(e) for e in errors] == ["checksum"], size

@@ -69,7 +69,6 @@ MANUFACTURERS: Dict[str, str] = {
     "HLY": "Holley",
 }
 
-_LEAD = b"\r\n\x00 \t\xff"
 _CACHE_LIMIT = 4096
 _make = Reading._make
 Converter = Callable[[Obis, Optional[int], tuple, TimestampParser, bool], Reading]
@@ -384,7 +383,9 @@ def _role(obis: Obis) -> int:
     return _ID_RANK.get(obis[2:5], -1)
 
 
-_FAST = {_c_generic: 1, _c_text: 2, _c_hex: 3}
+#: fast codes: 1 generic, 2 text, 3 hex (make_readings and parse_lines), 4 clock and 5 peaks
+#: (parse_lines of the compiled twin: the clock, and 0-0:98.1.0 lines that are not the Belgian layout)
+_FAST = {_c_generic: 1, _c_text: 2, _c_hex: 3, _c_time: 4, _c_peaks: 5}
 
 
 def _entry(ident: str) -> Entry:
@@ -412,10 +413,6 @@ def _entry(ident: str) -> Entry:
     if len(_ENTRIES) < _CACHE_LIMIT:
         _ENTRIES[ident] = entry
     return entry
-
-
-def _readings(lines: List[tuple], ts: TimestampParser, strict: bool) -> Tuple[Tuple[Reading, ...], int, int]:
-    return _tok.make_readings(lines, _ENTRIES, _entry, ts, strict, Reading, _HEX_TEXTS)
 
 
 # ---------------------------------------------------------------------------
@@ -470,27 +467,6 @@ def _crc(data: bytes, start: int, end: int) -> int:
     return _crc16_arc(data, start, end)
 
 
-_HEX = b"0123456789abcdefABCDEF"
-
-
-def _line_end(buf: bytes, pos: int) -> int:
-    """Index of the first CR or LF at or after ``pos`` (``len(buf)`` when none)."""
-    cr = buf.find(b"\r", pos)
-    lf = buf.find(b"\n", pos)
-    if cr < 0:
-        return len(buf) if lf < 0 else lf
-    return cr if lf < 0 or cr < lf else lf
-
-
-def _parse_crc(text: bytes, offset: int) -> Optional[int]:
-    text = text.strip(b"\x00 \t")
-    if not text:
-        return None
-    if len(text) > 4 or text.translate(None, _HEX):
-        raise FrameError("malformed CRC %r after '!'" % (text[:16].decode("latin-1"),), offset=offset)
-    return int(text, 16)
-
-
 def parse_telegram(
     data: Union[bytes, bytearray, memoryview, str],
     *,
@@ -510,32 +486,16 @@ def parse_telegram(
     IncompleteError (no ``!``), ChecksumError and DecodeError; nothing else
     on bad input.
     """
-    buf = _as_bytes(data)
+    buf = data if data.__class__ is bytes else _as_bytes(data)
     ts = timestamp_parser(tz)
-    start = buf.find(b"/")
-    if start < 0:
-        raise FrameError("no '/' starting a P1 telegram", offset=0)
-    if buf[:start].strip(_LEAD):
-        raise FrameError("data before the '/' of the telegram", offset=0, skip=start)
-    header_end = _line_end(buf, start)
-    if header_end >= len(buf):
-        raise IncompleteError("identification line not terminated", offset=start)
-    bang = buf.find(b"!", header_end)
-    if bang < 0:
-        raise IncompleteError("no end line '!': telegram incomplete", offset=len(buf))
-    header = buf[start:header_end].rstrip(b"\r\x00 \t").decode("latin-1")
-    if len(header) < 5 or not header[1:4].isalpha() or not header[1:4].isascii():
-        raise FrameError("bad identification line %r" % (header[:40],), offset=start)
-    eol = _line_end(buf, bang)
-    crc = _parse_crc(buf[bang + 1:eol], bang + 1)
-    end = eol + 2 if buf[eol:eol + 2] in (b"\r\n", b"\r\x00") else min(eol + 1, len(buf))
+    start, header_end, bang, end, crc, header = _tok.frame(buf)
     if crc is not None and verify_crc:
         computed = _crc(buf, start, bang + 1)
         if computed != crc:
             raise ChecksumError("P1 CRC mismatch: computed %04X, telegram says %04X" % (computed, crc),
                                 expected=computed, actual=crc, field="crc", offset=bang + 1)
-    lines = _tok.tokenize(buf, header_end + 1, bang)
-    readings, clock_at, id_at = _tok.make_readings(lines, _ENTRIES, _entry, ts, strict, Reading, _HEX_TEXTS)
+    readings, clock_at, id_at = _tok.parse_lines(buf, header_end + 1, bang, _ENTRIES, _entry, ts, ts.texts, strict,
+                                                 Reading, _HEX_TEXTS)
     clock = readings[clock_at]._value if clock_at >= 0 else None
     if type(clock) is not _dt.datetime:
         clock = None
@@ -559,5 +519,6 @@ def parse_data_lines(
     """
     buf = _as_bytes(data)
     stop = buf.find(b"!")
-    lines = _tok.tokenize(buf, 0, len(buf) if stop < 0 else stop)
-    return _readings(lines, timestamp_parser(tz), strict)[0]
+    ts = timestamp_parser(tz)
+    return _tok.parse_lines(buf, 0, len(buf) if stop < 0 else stop, _ENTRIES, _entry, ts, ts.texts, strict, Reading,
+                            _HEX_TEXTS)[0]

@@ -61,6 +61,7 @@ _HOUR = _dt.timedelta(hours=1)
 _ZERO = _dt.timedelta(0)
 _FIXED: Dict[_dt.timedelta, _dt.timezone] = {}
 _CACHE_LIMIT = 4096
+_TEXTS_LIMIT = 512
 
 #: parse(text) -> (datetime or None, warning or None)
 TimestampParser = Callable[[str], Tuple[Optional[_dt.datetime], Optional[str]]]
@@ -120,12 +121,16 @@ def _iso(text: str, zone: Optional[_dt.tzinfo]) -> _dt.datetime:
 class _Parser:
     """A timestamp parser bound to one zone (immutable after creation)."""
 
-    __slots__ = ("zone", "offsets")
+    __slots__ = ("zone", "offsets", "texts")
 
     def __init__(self, zone: Optional[_dt.tzinfo]) -> None:
         self.zone = zone
         # (text[:8] + flag) -> fixed offset: one zone lookup per hour of data
-        self.offsets: Dict[str, _dt.timezone] = {}
+        self.offsets: Dict[object, _dt.timezone] = {}
+        # text -> result of __call__ (a pure function of the text for this
+        # zone; clocks repeat every 1-10 s and M-Bus/peak times for hours).
+        # Bounded: emptied when full.  The compiled parse_lines reads it.
+        self.texts: Dict[str, Tuple[Optional[_dt.datetime], Optional[str]]] = {}
 
     def _aware(self, y: int, mo: int, d: int, h: int, mi: int, s: int, flag: str, key: object) -> _dt.datetime:
         zone = self.zone
@@ -135,11 +140,23 @@ class _Parser:
         if tzi is None:
             local = _datetime(y, mo, d, h, mi, s)  # validates the fields first
             tzi = _offset_for(zone, local, flag)
-            if len(self.offsets) < _CACHE_LIMIT:
-                self.offsets[key] = tzi
+            if len(self.offsets) >= _CACHE_LIMIT:
+                self.offsets.clear()
+            self.offsets[key] = tzi
         return _datetime(y, mo, d, h, mi, s, 0, tzi)
 
     def __call__(self, text: str) -> Tuple[Optional[_dt.datetime], Optional[str]]:
+        texts = self.texts
+        result = texts.get(text)
+        if result is None:
+            result = self._parse(text)
+            if len(text) <= 32:
+                if len(texts) >= _TEXTS_LIMIT:
+                    texts.clear()
+                texts[text] = result
+        return result
+
+    def _parse(self, text: str) -> Tuple[Optional[_dt.datetime], Optional[str]]:
         try:
             parts = _tok.split_tst(text)
             if parts is not None:  # YYMMDDhhmmss[X], the DSMR form
@@ -172,9 +189,14 @@ _PARSERS: Dict[object, _Parser] = {}
 def timestamp_parser(tz: TzLike = "Europe/Amsterdam") -> TimestampParser:
     """A function ``parse(text) -> (datetime | None, warning | None)`` for zone ``tz``.
 
-    Parsers are cached per zone; they hold only an offset cache keyed by
-    the hour of the text, so results never depend on earlier calls.
+    Parsers are cached per zone; they hold only bounded caches of pure
+    functions (the UTC offset of an hour, the result for a text), so
+    results never depend on earlier calls.
     """
+    if tz.__class__ is str:  # the common call: a zone name already seen
+        p = _PARSERS.get(tz)
+        if p is not None:
+            return p
     key = tz if isinstance(tz, (str, type(None))) else id(tz)
     p = _PARSERS.get(key)
     if p is None or (not isinstance(tz, (str, type(None))) and p.zone is not tz):
