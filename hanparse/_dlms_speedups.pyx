@@ -456,23 +456,33 @@ cdef inline Py_ssize_t _end(Py_ssize_t n, object end):
     return e
 
 
-def decode_data(buf, Py_ssize_t start=0, end=None):
-    """Decode one A-XDR ``Data`` element of ``buf[start:end]``: ``(value, end position)``."""
+cdef object _acquire(object buf, const unsigned char** p, Py_ssize_t* n):
+    """Point ``p``/``n`` at the bytes of ``buf`` without copying (bytes, or any
+    C-contiguous buffer; other objects go through ``memoryview().tobytes()``).
+
+    Returns the object that owns those bytes: the caller keeps it alive while
+    it reads through ``p``.
+    """
     cdef const unsigned char[::1] view
-    cdef const unsigned char* p = <const unsigned char*>""
-    cdef Py_ssize_t n, pos
-    if type(buf) is bytes:
-        p = <const unsigned char*>PyBytes_AS_STRING(buf)
-        n = PyBytes_GET_SIZE(buf)
-    else:
+    if type(buf) is not bytes:
         try:
             view = buf
         except (ValueError, TypeError, BufferError):
             buf = memoryview(buf).tobytes()
-            view = buf
-        n = view.shape[0]
-        if n > 0:
-            p = &view[0]
+        else:
+            n[0] = view.shape[0]
+            p[0] = &view[0] if n[0] > 0 else <const unsigned char*>""
+            return view
+    p[0] = <const unsigned char*>PyBytes_AS_STRING(buf)
+    n[0] = PyBytes_GET_SIZE(buf)
+    return buf
+
+
+def decode_data(buf, Py_ssize_t start=0, end=None):
+    """Decode one A-XDR ``Data`` element of ``buf[start:end]``: ``(value, end position)``."""
+    cdef const unsigned char* p
+    cdef Py_ssize_t n, pos
+    owner = _acquire(buf, &p, &n)  # keeps the bytes alive while p points into them
     if start < 0:
         raise ValueError("start must be >= 0")
     pos = start
@@ -482,22 +492,10 @@ def decode_data(buf, Py_ssize_t start=0, end=None):
 
 def decode_data_lenient(buf, Py_ssize_t start=0, end=None):
     """Decode one A-XDR ``Data`` element with the meter-defect repairs: ``(value, end position, repairs)``."""
-    cdef const unsigned char[::1] view
-    cdef const unsigned char* p = <const unsigned char*>""
+    cdef const unsigned char* p
     cdef Py_ssize_t n, pos
     cdef list repairs = []
-    if type(buf) is bytes:
-        p = <const unsigned char*>PyBytes_AS_STRING(buf)
-        n = PyBytes_GET_SIZE(buf)
-    else:
-        try:
-            view = buf
-        except (ValueError, TypeError, BufferError):
-            buf = memoryview(buf).tobytes()
-            view = buf
-        n = view.shape[0]
-        if n > 0:
-            p = &view[0]
+    owner = _acquire(buf, &p, &n)  # keeps the bytes alive while p points into them
     if start < 0:
         raise ValueError("start must be >= 0")
     pos = start
@@ -520,24 +518,12 @@ def decode_data_notification_repaired(buf, Py_ssize_t start=0, end=None):
 
 
 cdef object _notification(object buf, Py_ssize_t start, object end, bint repair, bint with_repairs):
-    cdef const unsigned char[::1] view
-    cdef const unsigned char* p = <const unsigned char*>""
+    cdef const unsigned char* p
     cdef Py_ssize_t n, pos, stop, dpos, k
     cdef int form
     cdef uint32_t liip
     cdef object clock, raw
-    if type(buf) is bytes:
-        p = <const unsigned char*>PyBytes_AS_STRING(buf)
-        n = PyBytes_GET_SIZE(buf)
-    else:
-        try:
-            view = buf
-        except (ValueError, TypeError, BufferError):
-            buf = memoryview(buf).tobytes()
-            view = buf
-        n = view.shape[0]
-        if n > 0:
-            p = &view[0]
+    owner = _acquire(buf, &p, &n)  # keeps the bytes alive while p points into them
     if start < 0:
         raise ValueError("start must be >= 0")
     stop = _end(n, end)
@@ -587,21 +573,9 @@ cdef object _notification(object buf, Py_ssize_t start, object end, bint repair,
 
 def decode_gbt(buf, Py_ssize_t start=0, end=None):
     """Decode a general-block-transfer header (0xE0): ``(last, block_number, block_number_ack, data_start, data_end)``."""
-    cdef const unsigned char[::1] view
-    cdef const unsigned char* p = <const unsigned char*>""
+    cdef const unsigned char* p
     cdef Py_ssize_t n, pos, stop, dpos, k
-    if type(buf) is bytes:
-        p = <const unsigned char*>PyBytes_AS_STRING(buf)
-        n = PyBytes_GET_SIZE(buf)
-    else:
-        try:
-            view = buf
-        except (ValueError, TypeError, BufferError):
-            buf = memoryview(buf).tobytes()
-            view = buf
-        n = view.shape[0]
-        if n > 0:
-            p = &view[0]
+    owner = _acquire(buf, &p, &n)  # keeps the bytes alive while p points into them
     if start < 0:
         raise ValueError("start must be >= 0")
     stop = _end(n, end)

@@ -89,6 +89,24 @@ cdef inline str _latin1(const unsigned char* p, Py_ssize_t a, Py_ssize_t b):
     return PyUnicode_DecodeLatin1(<const char*>(p + a), b - a, NULL)
 
 
+cdef Py_ssize_t _id_end(const unsigned char* p, Py_ssize_t pos, Py_ssize_t stop) except -1:
+    """End of the OBIS id starting at ``pos``: the ``(`` of its first value group.
+
+    A line that reaches CR, LF, ``)`` or the end first is a DecodeError.
+    """
+    cdef Py_ssize_t id_start = pos, end
+    cdef unsigned char c
+    while pos < stop:
+        c = p[pos]
+        if c == 40 or c == 13 or c == 10 or c == 41:
+            break
+        pos += 1
+    if pos >= stop or p[pos] != 40:
+        end = pos if pos < id_start + 40 else id_start + 40
+        raise DecodeError("data line without a value group: %r" % (_latin1(p, id_start, end),), offset=id_start)
+    return pos
+
+
 cdef Py_ssize_t _group(const unsigned char* p, Py_ssize_t pos, Py_ssize_t stop, list acc) except -1:
     """Parse the group at p[pos] == '('; append value, unit, kind to acc; return the next position."""
     cdef Py_ssize_t i = pos + 1
@@ -178,16 +196,7 @@ def tokenize(data, Py_ssize_t start, Py_ssize_t stop):
             out[end] = <tuple>out[end] + tuple(line)
             continue
         id_start = pos
-        while pos < stop:
-            c = p[pos]
-            if c == 40 or c == 13 or c == 10 or c == 41:
-                break
-            pos += 1
-        if pos >= stop or p[pos] != 40:
-            end = pos if pos < id_start + 40 else id_start + 40
-            raise DecodeError(
-                "data line without a value group: %r" % (_latin1(p, id_start, end),),
-                offset=id_start)
+        pos = _id_end(p, pos, stop)
         if pos == id_start:
             raise DecodeError("value group without an OBIS id", offset=pos)
         ident = _latin1(p, id_start, pos)
@@ -559,16 +568,7 @@ def parse_lines(data, Py_ssize_t start, Py_ssize_t stop, dict entries, entry_for
         if c == 40:  # continuations are read with their data set: this one has none
             raise DecodeError("value group without an OBIS id", offset=pos)
         id_start = pos
-        while pos < stop:
-            c = p[pos]
-            if c == 40 or c == 13 or c == 10 or c == 41:
-                break
-            pos += 1
-        if pos >= stop or p[pos] != 40:
-            end = pos if pos < id_start + 40 else id_start + 40
-            raise DecodeError(
-                "data line without a value group: %r" % (_latin1(p, id_start, end),),
-                offset=id_start)
+        pos = _id_end(p, pos, stop)
         ident = None
         id_end = pos
         end = _group_end(p, pos, stop)
