@@ -23,11 +23,28 @@ __all__ = [
     "DecodeError",
     "DecryptionError",
     "UnsupportedError",
+    "ReplayError",
 ]
 
 
 class HanParseError(ValueError):
-    """Root of every error hanparse raises about its input."""
+    """Root of every error hanparse raises about its input.
+
+    Fields: ``message``; ``offset`` (byte offset of the problem, when
+    known); ``skip`` (see the module docstring).  Errors a stream reports
+    also carry ``frame_offset`` (stream offset of the rejected candidate or
+    frame), ``frame_format`` (``"hdlc"``, ``"mbus"``, ``"dsmr"``,
+    ``"ciphered"``, when the wire layer rejected it) and ``source``
+    (``"binary"`` or ``"hex"``: which byte source of the stream); they are
+    None otherwise.
+    """
+
+    #: stream offset of the rejected candidate or frame (streams only)
+    frame_offset: Optional[int] = None
+    #: format of a candidate the wire layer rejected (streams only)
+    frame_format: Optional[str] = None
+    #: "binary" or "hex": the byte source of a stream it came from
+    source: Optional[str] = None
 
     def __init__(self, message: str, *, offset: Optional[int] = None, skip: int = 1) -> None:
         super().__init__(message)
@@ -90,8 +107,37 @@ class DecodeError(HanParseError):
 
 
 class DecryptionError(HanParseError):
-    """A ciphered message cannot be decrypted: no key, wrong key, bad tag."""
+    """A ciphered message cannot be decrypted: no key, wrong key, bad tag.
+
+    ``reason`` names the fault for programs (``"missing_key"``,
+    ``"tag_mismatch"``, ``"truncated"``, ...) and ``system_title`` the
+    sender, when known.
+    """
+
+    #: what went wrong, for programs to inspect (None when not classified)
+    reason: Optional[str] = None
+    #: the 8-byte system title of the message, when known
+    system_title: Optional[bytes] = None
 
 
 class UnsupportedError(HanParseError):
     """Valid input using a feature hanparse does not implement."""
+
+
+class ReplayError(DecryptionError):
+    """A ciphered message whose invocation counter did not increase for its system title.
+
+    Reported through ``on_error`` (reason ``replay``) when a
+    :class:`~hanparse.StreamDecoder` runs with ``check_replay=True``; the
+    message itself is still returned.  ``system_title`` and
+    ``invocation_counter`` describe the message, ``previous`` is the
+    highest counter seen before from that title.
+    """
+
+    reason: Optional[str] = "replay"
+
+    def __init__(self, message: str, *, system_title: bytes, invocation_counter: int, previous: int) -> None:
+        super().__init__(message)
+        self.system_title: Optional[bytes] = system_title
+        self.invocation_counter = invocation_counter
+        self.previous = previous

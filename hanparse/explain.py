@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple, Union
 
 from . import crc, security
-from .api import hex_to_bytes
+from ._wire import hex_to_bytes
 from .cosem import apply_scaler, decode_datetime, unit_text
 from .dlms.types import TAG_NAMES
 from .errors import HanParseError

@@ -20,11 +20,13 @@ How it hunts::
   general-glo-ciphering APDU framed by its BER length (Luxembourg Smarty,
   Sagemcom T210-D P1), and a ``/`` identification line followed by a GCM
   block (the Polish P1 form) -- tried before the plain DSMR framer.  These
-  frames carry no checksum, so the scanner hands each to ``validate(frame)``
-  (when given: the stream decoder decrypts and decodes it there); if that
-  raises, the candidate is rejected and hunting resumes one byte after its
-  start, so a false ``DB 08`` whose claimed length covers real frames
-  never swallows them.
+  frames carry no checksum, so they are *tentative*: :meth:`FrameScanner.scan`
+  returns such a frame last and pauses (:attr:`FrameScanner.tentative`);
+  the caller decides whether it holds a message and calls
+  :meth:`FrameScanner.resolve` -- with None to accept it, or with the error
+  to reject it, after which hunting resumes one byte after its start, so a
+  false ``DB 08`` whose claimed length covers real frames never swallows
+  them.  The scanner itself never decrypts or decodes.
 * Each candidate goes to its framer.  A complete frame is returned and
   hunting resumes after it (for HDLC at its closing flag, which may open
   the next frame).  A corrupt candidate is counted, handed to ``on_error``
@@ -172,9 +174,9 @@ class FrameScanner:
     ``formats`` selects what to look for (default all three); ``stuffed``
     switches HDLC to ISO/IEC 13239 octet-stuffed mode; ``mbus_short`` also
     reports M-Bus short frames and ``E5`` acknowledges; ``on_error(exc)`` is
-    called for each rejected candidate.  ``validate(frame)`` is called for
-    frames without a checksum (the ``"ciphered"`` format); raising a
-    :class:`~hanparse.errors.HanParseError` there rejects the frame.
+    called for each rejected candidate.  Frames without a checksum (the
+    ``"ciphered"`` format) are tentative: see :meth:`scan` and
+    :meth:`resolve` (:meth:`feed` accepts them unchecked).
     """
 
     def __init__(
@@ -185,7 +187,6 @@ class FrameScanner:
         formats: Iterable[str] = FORMATS,
         mbus_short: bool = False,
         on_error: Optional[Callable[[HanParseError], None]] = None,
-        validate: Optional[Callable[[Frame], object]] = None,
     ) -> None:
         if max_buffer_size < MIN_BUFFER_SIZE:
             raise ValueError("max_buffer_size must be at least %d bytes" % MIN_BUFFER_SIZE)
@@ -204,7 +205,6 @@ class FrameScanner:
         self.max_buffer_size = max_buffer_size
         self.stuffed = stuffed
         self.on_error = on_error
-        self.validate = validate
         self.stats = ScannerStats()
         #: the truncated tail the last :meth:`flush` found, or None
         self.tail: Optional[Tail] = None
@@ -213,8 +213,7 @@ class FrameScanner:
         # the core knows nothing of DB: '/' candidates are needed for the Polish form
         self._mask = (mask & ~_CIPHERED) | (_DSMR if mask & _CIPHERED else 0)
         # set by the stream decoder: an unsegmented HDLC frame is returned as the tuple
-        # (raw, info_start, info_end, core result, start in the buffer), not an HdlcFrame,
-        # and a plain DSMR telegram as its bytes, not a DsmrFrame
+        # (raw, info_start, info_end, core result, start in the buffer), not an HdlcFrame
         self._light = False
         self._cipher_max = min(ciphering.MAX_CIPHERED_P1_LENGTH, max_buffer_size - 64)
         self._dsmr_max = min(dsmr_framing.MAX_TELEGRAM, max_buffer_size - _DSMR_SLACK)
@@ -230,31 +229,93 @@ class FrameScanner:
         self._shadow = 0  # DB candidates before this index lie in a rejected HDLC/M-Bus frame
         # waiting candidate: (index, kind byte, hint, buffer length when it waited)
         self._pending: Optional[Tuple[int, int, int, int]] = None
+        # a checksum-less frame awaiting resolve(): (index, consumed, frame, format)
+        self._tentative: Optional[Tuple[int, int, Frame, str]] = None
+        self._rest: bytes = b""  # input not yet appended to the buffer (while paused)
+        self._final = False  # the pending work is a flush
 
     # ------------------------------------------------------------ public API
 
     def feed(self, data: Buffer) -> List[Frame]:
-        """Add bytes; return the frames they completed, in stream order."""
-        return [f for _, f in self.scan(data)]
+        """Add bytes; return the frames they completed, in stream order (tentative frames accepted unchecked)."""
+        return [f for _, f in self._accept_all(self.scan(data))]
+
+    def _accept_all(self, found: List[Tuple[int, Frame]]) -> List[Tuple[int, Frame]]:
+        while self._tentative is not None:
+            found += self.resolve(None)
+        return found
+
+    @property
+    def idle(self) -> bool:
+        """True when no candidate waits for more bytes (everything fed so far is resolved)."""
+        return self._pending is None and self._tentative is None and self._pos >= len(self._buf)
+
+    @property
+    def tentative(self) -> Optional[Frame]:
+        """The checksum-less frame the scanner paused on (the last one :meth:`scan` returned), or None."""
+        return None if self._tentative is None else self._tentative[2]
 
     def scan(self, data: Buffer) -> List[Tuple[int, Frame]]:
-        """Like :meth:`feed`, with each frame's stream offset: ``[(offset, frame)]``."""
-        out: List[Tuple[int, Frame]] = []
+        """Like :meth:`feed`, with each frame's stream offset: ``[(offset, frame)]``.
+
+        When the last frame returned is checksum-less (:attr:`tentative` is
+        not None), the scanner has paused there: call :meth:`resolve` before
+        anything else; it goes on with the rest of ``data``.
+        """
+        self._check_idle()
         with memoryview(data) as view:
             if view.ndim != 1 or view.itemsize != 1:
                 view = view.cast("B")
-            n = view.nbytes
-            self.stats.bytes_in += n
-            k = 0
-            while k < n:
+            self.stats.bytes_in += view.nbytes
+            self._rest = view.tobytes()
+        return self._drive([])
+
+    def resolve(self, error: Optional[HanParseError] = None) -> List[Tuple[int, Frame]]:
+        """Settle the tentative frame and go on scanning; returns the frames found after it.
+
+        ``error`` None accepts the frame; an error rejects it (counted,
+        passed to ``on_error``) and hunting resumes one byte after its start.
+        """
+        if self._tentative is None:
+            raise ValueError("no tentative frame to resolve")
+        i, consumed, frame, fmt = self._tentative
+        self._tentative = None
+        if error is None:
+            self._pos = self._settle(i, frame, fmt) + consumed
+        else:
+            error.skip = 1
+            self._reject(error, i)
+            self._pos = i + 1
+        return self._drive([])
+
+    def _check_idle(self) -> None:
+        if self._tentative is not None:
+            raise ValueError("the scanner is paused on a tentative frame: call resolve() first")
+
+    def _drive(self, out: List[Tuple[int, Frame]]) -> List[Tuple[int, Frame]]:
+        """Append the held input chunk by chunk and hunt; stop early on a tentative frame."""
+        rest = self._rest
+        n = len(rest)
+        k = 0
+        while True:
+            if k < n:
                 self._compact()
                 room = self.max_buffer_size - len(self._buf)
                 if room <= 0:  # cannot happen while every framer decides in time
                     self._drop(len(self._buf) - self.max_buffer_size + 1)
                     room = 1
-                self._buf += view[k : k + room]
+                self._buf += rest[k : k + room]
                 k += room
-                self._run(out, False)
+            self._run(out, self._final and k >= n)
+            if self._tentative is not None:
+                self._rest = rest[k:]
+                return out
+            if k >= n:
+                break
+        self._rest = b""
+        if self._final:
+            self._account(len(self._buf))
+            self._reset_stream()
         return out
 
     def flush(self) -> List[Frame]:
@@ -267,17 +328,15 @@ class FrameScanner:
         frames inside its span are still found.  :attr:`tail` describes
         the truncated tail (None when there is none).  Counters are kept.
         """
-        return [f for _, f in self.scan_flush()]
+        return [f for _, f in self._accept_all(self.scan_flush())]
 
     def scan_flush(self) -> List[Tuple[int, Frame]]:
-        """Like :meth:`flush`, with stream offsets."""
-        out: List[Tuple[int, Frame]] = []
-        buf = self._buf
+        """Like :meth:`flush`, with stream offsets (it may pause on a tentative frame like :meth:`scan`)."""
+        self._check_idle()
         self.tail = None
-        self._run(out, True)
-        self._account(len(buf))
-        self._reset_stream()
-        return out
+        self._rest = b""
+        self._final = True
+        return self._drive([])
 
     # ------------------------------------------------------------- internals
 
@@ -307,6 +366,7 @@ class FrameScanner:
         self.stats.bytes_dropped += n
         self._base += n
         self._pending = None
+        self._tentative = None
         self._pos = 0
         self._anchor = -1
         self._covered = 0
@@ -340,6 +400,12 @@ class FrameScanner:
             self.on_error(exc)
 
     def _emit(self, out: list, i: int, consumed: int, frame: Frame, fmt: str) -> int:
+        self._settle(i, frame, fmt)
+        out.append((self._base + i, frame))
+        return i + consumed
+
+    def _settle(self, i: int, frame: Frame, fmt: str) -> int:
+        """Count an accepted frame at ``i``; returns ``i``."""
         self._account(i)
         kind = frame.__class__
         fend = i + len(frame[0] if kind is tuple else frame if kind is bytes else frame.raw)
@@ -349,8 +415,7 @@ class FrameScanner:
         stats = self.stats
         stats.frames += 1
         stats.frames_by_format[fmt] = stats.frames_by_format.get(fmt, 0) + 1
-        out.append((self._base + i, frame))
-        return i + consumed
+        return i
 
     def _find(self, buf: bytearray, pos: int, end: int) -> int:
         """The core's candidate search, plus ``DB 08`` when ciphered frames are enabled."""
@@ -404,15 +469,6 @@ class FrameScanner:
             if k >= 0:
                 stop = k
         return stop - i
-
-    def _check(self, frame: Frame) -> None:
-        """Run ``validate``; a failure rejects the candidate with ``skip`` 1 (it has no checksum)."""
-        if self.validate is not None:
-            try:
-                self.validate(frame)
-            except HanParseError as exc:
-                exc.skip = 1
-                raise
 
     def _run(self, out: list, final: bool) -> None:
         buf = self._buf
@@ -468,9 +524,8 @@ class FrameScanner:
                     if consumed == 0:
                         result = hint  # wait for more bytes (DSMR resume hint unchanged)
                     elif consumed > 0:
-                        self._check(frame)
                         result = None
-                        fmt = "ciphered"
+                        fmt = "tentative"
                     elif not self._plain_dsmr:
                         pos = i + 1
                         continue
@@ -478,10 +533,7 @@ class FrameScanner:
                         result = core.dsmr_parse(buf, i, hint, self._dsmr_max, final)
                         if result.__class__ is not int:
                             consumed = result[0]  # type: ignore[index]
-                            if self._light:
-                                frame = bytes(buf[i:i + consumed])  # type: ignore[assignment]
-                            else:
-                                frame = dsmr_framing._frame(buf, i, result)  # type: ignore[arg-type]
+                            frame = dsmr_framing._frame(buf, i, result)  # type: ignore[arg-type]
                             result = None
                         fmt = "dsmr"
                 elif kind == 0xDB:
@@ -489,9 +541,8 @@ class FrameScanner:
                     if frame is None:
                         result = -1
                     else:
-                        self._check(frame)
                         result = None
-                    fmt = "ciphered"
+                    fmt = "tentative"
                 else:
                     result = core.mbus_parse(buf, i)
                     if result.__class__ is not int:
@@ -522,6 +573,11 @@ class FrameScanner:
                     pos = i + 1
                     continue
                 self._pending = (i, kind, result, end)  # type: ignore[assignment]
+                pos = i
+                break
+            if fmt == "tentative":  # no checksum: the caller decides (resolve)
+                self._tentative = (i, consumed, frame, "ciphered")
+                out.append((self._base + i, frame))
                 pos = i
                 break
             pos = self._emit(out, i, consumed, frame, fmt)

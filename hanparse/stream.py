@@ -55,29 +55,19 @@ from __future__ import annotations
 
 from typing import Any, BinaryIO, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
-from . import api as _api
-from . import framing as _framing
-from . import hdlc as _hdlc_mod
-from . import security
-from .api import decode_apdu_message, decode_ciphered_telegram
-from .dlms.apdu import GbtReassembler
-from .dlms.ciphering import CipheredApduFrame, CipheredTelegramFrame
-from .dsmr.framing import DsmrFrame
-from .dsmr.grammar import parse_telegram
+from . import _impl
+from ._pipeline import Dispatcher, Options
+from ._wire import as_bytes, llc_length
 from .errors import (
     ChecksumError,
-    DecodeError,
     DecryptionError,
     FrameError,
     HanParseError,
     IncompleteError,
+    ReplayError,
     UnsupportedError,
 )
 from .framing import ALL_FORMATS, FrameScanner, MIN_BUFFER_SIZE
-from .hdlc import HdlcFrame
-from .hdlc import Reassembler as HdlcReassembler
-from .mbus import MbusFrame
-from .mbus import Reassembler as MbusReassembler
 from .model import Message
 
 __all__ = [
@@ -90,6 +80,8 @@ __all__ = [
     "TELEGRAM_MAX_LINES",
 ]
 
+_core = _impl.select("core")
+
 Chunk = Union[bytes, bytearray, memoryview, str]
 
 #: every reason a frame or message can be rejected for
@@ -100,24 +92,6 @@ MIN_STREAM_BUFFER = 4 * MIN_BUFFER_SIZE
 TELEGRAM_MAX_LINES = 256
 #: system titles remembered by the replay check
 REPLAY_TITLES = 1024
-
-
-class ReplayError(DecryptionError):
-    """A ciphered message whose invocation counter did not increase for its system title.
-
-    Reported through ``on_error`` (reason ``replay``) when the decoder runs
-    with ``check_replay=True``; the message itself is still returned.
-    ``system_title`` and ``invocation_counter`` describe the message,
-    ``previous`` is the highest counter seen before from that title.
-    """
-
-    reason = "replay"
-
-    def __init__(self, message: str, *, system_title: bytes, invocation_counter: int, previous: int) -> None:
-        super().__init__(message)
-        self.system_title = system_title
-        self.invocation_counter = invocation_counter
-        self.previous = previous
 
 
 def reason_of(exc: HanParseError) -> str:
@@ -190,45 +164,18 @@ class StreamStats:
 
 
 class _Source:
-    """One byte source (binary, or decoded hex text): a scanner plus reassembly state."""
+    """One byte source (binary, or decoded hex text): a scanner (the wire layer) and a dispatcher (the pipeline)."""
 
-    __slots__ = ("name", "scanner", "hdlc", "hdlc_raw", "mbus", "mbus_raw", "gbt", "gbt_raw", "hdlc_cuts")
+    __slots__ = ("name", "scanner", "dispatch", "hdlc_cuts")
 
-    def __init__(self, name: str, scanner: FrameScanner) -> None:
+    def __init__(self, name: str, scanner: FrameScanner, dispatch: Dispatcher) -> None:
         self.name = name
         self.scanner = scanner
+        self.dispatch = dispatch
         #: stream offsets of HDLC candidates the scanner rejected during the
         #: current scan; each cuts a pending segmented message, applied in
         #: stream order among the frames of that scan
         self.hdlc_cuts: List[int] = []
-        self.hdlc = HdlcReassembler()
-        self.hdlc_raw: List[bytes] = []
-        self.mbus = MbusReassembler()
-        self.mbus_raw: List[bytes] = []
-        self.gbt: Dict[str, GbtReassembler] = {}
-        self.gbt_raw: Dict[str, List[bytes]] = {}
-
-    def pending(self) -> List[str]:
-        """Formats with an unfinished multi-frame message."""
-        out = []
-        if self.hdlc.pending:
-            out.append("HDLC segmented message")
-        if self.mbus.pending:
-            out.append("M-Bus transport message")
-        for fmt, g in sorted(self.gbt.items()):
-            if g.in_progress:
-                out.append("general-block-transfer message (%s)" % fmt)
-        return out
-
-    def reset(self) -> None:
-        """Drop every unfinished message."""
-        self.hdlc.reset()
-        self.hdlc_raw = []
-        self.mbus.reset()
-        self.mbus_raw = []
-        for g in self.gbt.values():
-            g.reset()
-        self.gbt_raw = {}
 
 
 class StreamDecoder:
@@ -259,46 +206,57 @@ class StreamDecoder:
         stuffed: bool = False,
         check_replay: bool = False,
     ) -> None:
+        self._setup(Options(keys, options, tz=tz, strict=strict, stuffed=stuffed), max_buffer_size, on_error,
+                    check_replay)
+
+    @classmethod
+    def _with_options(cls, opts: Options, max_buffer_size: int = 65536,
+                      on_error: Optional[Callable[[HanParseError], None]] = None) -> "StreamDecoder":
+        """A decoder over an existing :class:`~hanparse._pipeline.Options` (parse_frame's door)."""
+        self = cls.__new__(cls)
+        self._setup(opts, max_buffer_size, on_error, False)
+        return self
+
+    def _setup(self, opts: Options, max_buffer_size: int, on_error: Optional[Callable[[HanParseError], None]],
+               check_replay: bool) -> None:
         if max_buffer_size < MIN_STREAM_BUFFER:
             raise ValueError("max_buffer_size must be at least %d bytes" % MIN_STREAM_BUFFER)
-        self.keys = security.normalize_keys(keys)
+        self._opts = opts
         self.max_buffer_size = max_buffer_size
         self.on_error = on_error
-        self.options = options
-        self.tz = tz
-        self.strict = strict
-        self.stuffed = stuffed
         self.check_replay = check_replay
         self.stats = StreamStats()
         quarter = max_buffer_size // 4
         self._hex_cap = quarter  # hex digits of one line
         self._binary = self._new_source("binary", max_buffer_size - 2 * quarter)
         self._hex = self._new_source("hex", quarter)
-        self._validated: Dict[int, Message] = {}
         self._last_ic: Dict[bytes, int] = {}
         self._offset = 0  # stream offset of the next input byte
         # the hex-line rule's state (see _core.hex_lines): [lines left in the current DSMR
         # telegram, current line may be hex, its head, its hex digits, digits dropped]
-        self._line_state: list = _framing._core.hex_line_state()
+        self._line_state: list = _core.hex_line_state()
+
+    # the decoding choices, read-only views of the options object
+    keys = property(lambda self: self._opts.keys, doc="The keys (None, Keys or Keyring).")
+    options = property(lambda self: self._opts.meters, doc="The meter options (hanparse.meters.Options).")
+    tz = property(lambda self: self._opts.tz, doc="Time zone of P1 telegram clocks.")
+    strict = property(lambda self: self._opts.strict, doc="Whether unreadable values raise.")
+    stuffed = property(lambda self: self._opts.stuffed, doc="Whether HDLC frames are octet-stuffed.")
 
     # ------------------------------------------------------------ public API
 
     def feed(self, data: Chunk) -> List[Message]:
         """Add bytes (or text); return the messages they completed, in stream order."""
-        if isinstance(data, str):
-            data = data.encode("latin-1", "replace")
-        with memoryview(data) as view:
-            if view.ndim != 1 or view.itemsize != 1:
-                view = view.cast("B")
-            n = view.nbytes
-            if not n:
-                return []
-            chunk = bytes(view) if not isinstance(data, (bytes, bytearray)) else data
+        chunk = as_bytes(data)
+        n = len(chunk)
+        if not n:
+            return []
         base = self._offset
         self._offset += n
         self.stats.bytes_in += n
         done: List[Tuple[int, int, Message]] = []
-        self._scan_binary(chunk, done)
+        source = self._binary
+        self._handle_frames(source, source.scanner.scan(chunk), done)
         self._lines(chunk, base, False, done)
         self._sync_stats()
         return self._ordered(done)
@@ -317,9 +275,9 @@ class StreamDecoder:
         for source in (self._binary, self._hex):
             key = None if source is self._binary else self._offset
             self._handle_frames(source, source.scanner.scan_flush(), done, key)
-            for what in source.pending():
+            for what in source.dispatch.pending():
                 self._reject(source, IncompleteError("the stream ended inside a %s" % what), None)
-            source.reset()
+            source.dispatch.reset()
         self._sync_stats()
         return self._ordered(done)
 
@@ -332,7 +290,7 @@ class StreamDecoder:
         """Forget buffered bytes and unfinished messages (after a reconnect); counters are kept."""
         for source in (self._binary, self._hex):
             source.scanner._reset_stream()
-            source.reset()
+            source.dispatch.reset()
         self._reset_line()
 
     # ------------------------------------------------------------- internals
@@ -341,14 +299,13 @@ class StreamDecoder:
         holder: List[_Source] = []
         scanner = FrameScanner(
             size,
-            self.stuffed,
+            self._opts.stuffed,
             formats=ALL_FORMATS,
             on_error=lambda exc: self._scan_reject(holder[0], exc),
-            validate=self._validate,
         )
-        # unsegmented HDLC frames come as (raw, i0, i1, result, start), DSMR telegrams as bytes
+        # unsegmented HDLC frames come as (raw, i0, i1, result, start)
         scanner._light = True  # (stuffed HDLC frames still come as HdlcFrame)
-        source = _Source(name, scanner)
+        source = _Source(name, scanner, Dispatcher(self._opts))
         holder.append(source)
         return source
 
@@ -369,9 +326,9 @@ class StreamDecoder:
         """A candidate the scanner rejected.  Frames found in the same scan are
         handled after it returns, so a rejected HDLC candidate only marks where
         it cuts a pending segmented message (see :meth:`_handle_frames`)."""
-        fmt = getattr(exc, "frame_format", None)
+        fmt = exc.frame_format
         if fmt == "hdlc":
-            source.hdlc_cuts.append(getattr(exc, "frame_offset", -1))
+            source.hdlc_cuts.append(exc.frame_offset if exc.frame_offset is not None else -1)
             fmt = None
         self._reject(source, exc, fmt)
 
@@ -380,9 +337,7 @@ class StreamDecoder:
         cuts = source.hdlc_cuts
         keep = [c for c in cuts if before is not None and c >= before]
         if len(keep) != len(cuts):
-            if source.hdlc.pending:
-                source.hdlc.reset()  # a segment may be lost: HDLC segments have no sequence number
-                source.hdlc_raw = []
+            source.dispatch.drop_hdlc()
             source.hdlc_cuts = keep
 
     def _reject(self, source: Optional[_Source], exc: HanParseError, fmt: Optional[str]) -> None:
@@ -390,63 +345,62 @@ class StreamDecoder:
         by = self.stats.rejected_by_reason
         by[reason] = by.get(reason, 0) + 1
         if source is not None:
-            if not hasattr(exc, "source"):
-                exc.source = source.name  # type: ignore[attr-defined]
-            if fmt == "hdlc" and source.hdlc.pending:
-                source.hdlc.reset()  # a segment may be lost: HDLC segments have no sequence number
-                source.hdlc_raw = []
+            if exc.source is None:
+                exc.source = source.name
+            if fmt == "hdlc":
+                source.dispatch.drop_hdlc()
         if self.on_error is not None:
             self.on_error(exc)
 
-    def _validate(self, frame: Any) -> None:
-        """Decode a checksum-less ciphered frame inside the scanner (a failure rejects it)."""
-        if isinstance(frame, CipheredApduFrame):
-            msg = decode_apdu_message(frame.raw, self.keys, fmt="apdu", raw=frame.raw, options=self.options,
-                                      tz=self.tz, strict=self.strict)
-        else:
-            msg = decode_ciphered_telegram(frame, self.keys, tz=self.tz, strict=self.strict)
-        self._validated[id(frame)] = msg
-
-    # -- binary and hex sources
-
-    def _scan_binary(self, chunk: bytes, done: List[Tuple[int, int, Message]]) -> None:
-        source = self._binary
-        self._handle_frames(source, source.scanner.scan(chunk), done)
-
     def _handle_frames(self, source: _Source, found: List[Tuple[int, Any]],
                        done: List[Tuple[int, int, Message]], key: Optional[int] = None) -> None:
+        """Hand the frames the wire layer found to the pipeline, settling tentative frames as they come."""
         stats = self.stats
-        for offset, frame in found:
-            stats.frames += 1
-            if source.hdlc_cuts:
-                self._cut_hdlc(source, offset)
+        scanner = source.scanner
+        dispatch = source.dispatch
+        while True:
+            tentative = scanner.tentative
+            last = len(found) - 1
+            for k, (offset, frame) in enumerate(found):
+                if k == last and tentative is not None:
+                    break
+                stats.frames += 1
+                if source.hdlc_cuts:
+                    self._cut_hdlc(source, offset)
+                try:
+                    msg = dispatch.push(frame)
+                except HanParseError as exc:
+                    exc.frame_offset = offset
+                    self._reject(source, exc, None)
+                    continue
+                if msg is not None:
+                    self._done(msg, offset + _size(frame) if key is None else key, done)
+            if tentative is None:
+                break
+            # a checksum-less frame: it is a frame only if the pipeline makes a message of it
+            offset = found[last][0]
             try:
-                kind = frame.__class__
-                if kind is tuple:
-                    raw = frame[0]
-                    msg = self._hdlc_light(source, frame)
-                elif kind is bytes:  # a DSMR telegram whose CRC the scanner checked
-                    raw = frame
-                    msg = parse_telegram(frame, tz=self.tz, strict=self.strict, verify_crc=False)
-                else:
-                    raw = frame.raw
-                    msg = self._message(source, frame)
+                msg = dispatch.push(tentative)
             except HanParseError as exc:
-                exc.frame_offset = offset  # type: ignore[attr-defined]
-                self._reject(source, exc, None)
+                found = scanner.resolve(exc)
                 continue
-            if msg is None:
-                continue
-            # count it, and queue it by where it ends in the stream
-            stats.messages += 1
-            by = stats.messages_by_format
-            fmt = msg.format
-            by[fmt] = by.get(fmt, 0) + 1
-            done.append((offset + len(raw) if key is None else key, len(done), msg))
-            if self.check_replay and msg.security is not None:
-                self._check_replay(msg)
+            stats.frames += 1
+            if msg is not None:
+                self._done(msg, offset + _size(tentative) if key is None else key, done)
+            found = scanner.resolve(None)
         if source.hdlc_cuts:
             self._cut_hdlc(source, None)
+
+    def _done(self, msg: Message, where: int, done: List[Tuple[int, int, Message]]) -> None:
+        """Count a message and queue it by where it ends in the stream."""
+        stats = self.stats
+        stats.messages += 1
+        by = stats.messages_by_format
+        fmt = msg.format
+        by[fmt] = by.get(fmt, 0) + 1
+        done.append((where, len(done), msg))
+        if self.check_replay and msg.security is not None:
+            self._check_replay(msg)
 
     def _check_replay(self, msg: Message) -> None:
         info = msg.security
@@ -462,97 +416,16 @@ class StreamDecoder:
             self._last_ic.pop(next(iter(self._last_ic)))
         self._last_ic[title] = ic
 
-    def _message(self, source: _Source, frame: Any) -> Optional[Message]:
-        """The message a frame completes (None while segments are missing)."""
-        if isinstance(frame, HdlcFrame):
-            return self._hdlc(source, frame)
-        if isinstance(frame, DsmrFrame):
-            return parse_telegram(frame.raw, tz=self.tz, strict=self.strict)
-        if isinstance(frame, MbusFrame):
-            return self._mbus(source, frame)
-        if isinstance(frame, (CipheredApduFrame, CipheredTelegramFrame)):
-            return self._validated.pop(id(frame))
-        raise UnsupportedError("unexpected frame type %s" % type(frame).__name__)  # pragma: no cover
-
-    def _hdlc_light(self, source: _Source, frame: tuple) -> Optional[Message]:
-        """An unsegmented HDLC frame the scanner passed as ``(raw, i0, i1, result, start)``.
-
-        ``raw`` is the frame's bytes, ``raw[i0:i1]`` its information field,
-        ``result`` the core's parse of it at ``start`` in the scanner's
-        buffer.  LLC + data-notification / ciphered APDU decode in place
-        (as in parse_frame); other frames take the general path.
-        """
-        raw, i0, i1, r, start = frame
-        if source.hdlc.pending:  # it may end a segmented message: the reassembler decides
-            return self._hdlc(source, _hdlc_mod._frame(raw, 0, _shift(r, start)))
-        msg = _api._hdlc_single(raw, i0, i1, raw, self.keys, self.options, self.tz, self.strict, True)
-        if msg is not None:
-            return msg
-        info = raw[i0 + 3:i1] if _api._has_llc(raw, i0, i1) else raw[i0:i1]
-        return self._apdu(source, "hdlc", info, [raw])
-
-    def _hdlc(self, source: _Source, frame: HdlcFrame) -> Optional[Message]:
-        if not source.hdlc.pending or (frame.dst_raw, frame.src_raw) != source.hdlc._addr:
-            source.hdlc_raw = []  # no message pending, or the reassembler drops it (other addresses)
-        source.hdlc_raw.append(frame.raw)
-        try:
-            apdu = source.hdlc.push(frame)
-        except HanParseError:
-            source.hdlc_raw = []
-            raise
-        if apdu is None:
-            return None
-        raws, source.hdlc_raw = source.hdlc_raw, []
-        return self._apdu(source, "hdlc", apdu, raws)
-
-    def _mbus(self, source: _Source, frame: MbusFrame) -> Optional[Message]:
-        if not frame.transport:
-            raise UnsupportedError("M-Bus %s frame (CI %s) carries no DLMS data"
-                                   % (frame.kind, "%02X" % frame.ci if frame.ci is not None else "-"))
-        if frame.sequence == 0 or not source.mbus.pending:
-            source.mbus_raw = []
-        source.mbus_raw.append(frame.raw)
-        try:
-            apdu = source.mbus.push(frame)
-        except HanParseError:
-            source.mbus_raw = []
-            raise
-        if apdu is None:
-            return None
-        raws, source.mbus_raw = source.mbus_raw, []
-        return self._apdu(source, "mbus", apdu, raws)
-
-    def _apdu(self, source: _Source, fmt: str, apdu: bytes, raws: List[bytes]) -> Optional[Message]:
-        if apdu[:1] == b"\xe0":  # general-block-transfer: one block per link-layer message
-            gbt = source.gbt.get(fmt)
-            if gbt is None:
-                gbt = source.gbt[fmt] = GbtReassembler()
-            if not gbt.in_progress:
-                source.gbt_raw[fmt] = []
-            parts = source.gbt_raw.setdefault(fmt, [])
-            parts.extend(raws)
-            try:
-                inner = gbt.add(apdu)
-            except HanParseError:
-                source.gbt_raw[fmt] = []
-                raise
-            if inner is None:
-                return None
-            raws, source.gbt_raw[fmt] = parts, []
-            apdu = inner
-        return decode_apdu_message(apdu, self.keys, fmt=fmt, raw=b"".join(raws), options=self.options,
-                                   tz=self.tz, strict=self.strict)
-
     # -- hex text lines
 
     def _reset_line(self) -> None:
         dropped = self._line_state[4]
-        self._line_state = _framing._core.hex_line_state()
+        self._line_state = _core.hex_line_state()
         self._line_state[4] = dropped
 
     def _lines(self, chunk: bytes, base: int, final: bool, done: List[Tuple[int, int, Message]]) -> None:
         """Find the hex-text lines ``chunk`` ends (all of the pending one when ``final``) and decode them."""
-        lines = _framing._core.hex_lines(chunk, self._line_state, self._hex_cap, TELEGRAM_MAX_LINES, final)
+        lines = _core.hex_lines(chunk, self._line_state, self._hex_cap, TELEGRAM_MAX_LINES, final)
         if not lines:
             return
         stats = self.stats
@@ -560,13 +433,28 @@ class StreamDecoder:
         for end, decoded in lines:
             stats.hex_lines += 1
             stats.hex_bytes += len(decoded)
+            if decoded[llc_length(decoded, 0, len(decoded)):][:1] in _APDU_HEADS and source.scanner.idle:
+                # a bare APDU: the line is its only delimiter
+                stats.frames += 1
+                try:
+                    msg = source.dispatch.apdu("apdu", decoded[llc_length(decoded, 0, len(decoded)):], [decoded])
+                except HanParseError as exc:
+                    exc.frame_offset = base + end
+                    self._reject(source, exc, None)
+                    continue
+                if msg is not None:
+                    self._done(msg, base + end, done)
+                continue
             self._handle_frames(source, source.scanner.scan(decoded), done, key=base + end)
 
 
-def _shift(r: tuple, start: int) -> tuple:
-    """A core HDLC result for the frame at ``start``, moved to start at 0 (its ``raw``)."""
-    return (r[0], r[1], r[2], r[3] - start, r[4] - start, r[5] - start, r[6], r[7], r[8] - start, r[9] - start,
-            r[10])
+#: first bytes (after an optional LLC) of a hex line holding a bare APDU
+_APDU_HEADS = (b"\x0f", b"\xe0", b"\xdb", b"\xdc")
+
+
+def _size(frame: Any) -> int:
+    """Bytes a frame spans in its source."""
+    return len(frame[0]) if frame.__class__ is tuple else len(frame.raw)
 
 
 def iter_messages(fileobj: Union[BinaryIO, Any], decoder: Optional[StreamDecoder] = None, chunk_size: int = 4096,

@@ -294,8 +294,16 @@ def test_near_valid_input_is_rejected(impl, sample):
 @SETTINGS
 @given(sample=hs.near_valid(hs.encrypted_frames(framing=("hdlc", "mbus"))))
 def test_near_valid_encrypted_input_is_rejected(impl, sample):
-    with pytest.raises(HanParseError):
-        hanparse.parse_frame(sample.data, keys=sample.original.keys)
+    # A damaged link layer can leave the ciphered APDU (DB 08 ...) inside it intact;
+    # like a stream, parse_frame then finds that envelope on its own, and its
+    # message may only be the original one, read from the intact APDU.
+    try:
+        msg = hanparse.parse_frame(sample.data, keys=sample.original.keys)
+    except HanParseError:
+        return
+    assert msg.format == "apdu"
+    assert bytes(msg.raw) in sample.data
+    assert msg.readings == hanparse.parse_frame(sample.original.data, keys=sample.original.keys).readings
 
 
 @SETTINGS

@@ -50,7 +50,7 @@ from ..obis import Obis
 from .timestamps import PLACEHOLDER, TimestampParser, TzLike, timestamp_parser
 from .values import DemandPeak, PowerFailure, PowerFailureLog
 
-__all__ = ["parse_telegram", "parse_data_lines", "MANUFACTURERS", "manufacturer_name"]
+__all__ = ["parse_telegram", "telegram_message", "parse_data_lines", "MANUFACTURERS", "manufacturer_name"]
 
 _tok = _impl.select("dsmr")
 
@@ -494,7 +494,31 @@ def parse_telegram(
         if computed != crc:
             raise ChecksumError("P1 CRC mismatch: computed %04X, telegram says %04X" % (computed, crc),
                                 expected=computed, actual=crc, field="crc", offset=bang + 1)
-    readings, clock_at, id_at = _tok.parse_lines(buf, header_end + 1, bang, _ENTRIES, _entry, ts, ts.texts, strict,
+    raw = buf if start == 0 and end == len(buf) else buf[start:end]
+    return _message(raw, buf, header_end + 1, bang, header, ts, strict)
+
+
+def telegram_message(
+    raw: bytes,
+    ident_end: int,
+    bang: int,
+    *,
+    tz: TzLike = "Europe/Amsterdam",
+    strict: bool = False,
+) -> Message:
+    """The Message of a telegram its framer delimited (the pipeline's entry).
+
+    ``raw`` is the whole telegram (``/`` first), ``raw[:ident_end]`` its
+    identification line, ``raw[bang]`` its end ``!``: the framer decided
+    the boundaries and checked the CRC, so nothing is searched again.
+    """
+    header = raw[:ident_end].rstrip(b"\r\x00 \t").decode("latin-1")
+    return _message(raw, raw, ident_end + 1, bang, header, timestamp_parser(tz), strict)
+
+
+def _message(raw: bytes, buf: bytes, lines_start: int, bang: int, header: str, ts: TimestampParser,
+             strict: bool) -> Message:
+    readings, clock_at, id_at = _tok.parse_lines(buf, lines_start, bang, _ENTRIES, _entry, ts, ts.texts, strict,
                                                  Reading, _HEX_TEXTS)
     clock = readings[clock_at]._value if clock_at >= 0 else None
     if type(clock) is not _dt.datetime:
@@ -502,7 +526,6 @@ def parse_telegram(
     meter_id = readings[id_at]._value if id_at >= 0 else None
     if type(meter_id) is not str:
         meter_id = None
-    raw = buf if start == 0 and end == len(buf) else buf[start:end]
     return Message._make("dsmr", _meter_info(header, meter_id), clock, readings, raw)
 
 
