@@ -28,8 +28,8 @@ import pytest
 
 import hanparse
 from benchmarks._common import fixture_bytes
-from hanparse import _impl, api, hdlc
-from hanparse.meters import _decode
+from hanparse import hdlc
+from tests.impl_switch import use_implementation
 
 
 def _frame(path: str) -> bytes:
@@ -58,11 +58,7 @@ except ImportError:  # amshan is a benchmark-only dependency
 @pytest.fixture
 def pure_twins(monkeypatch):
     """Run parse_frame on the pure-Python twins for this benchmark."""
-    monkeypatch.setattr(api, "_core", _impl.pure("core"))
-    monkeypatch.setattr(api, "_dlms", _impl.pure("dlms"))
-    monkeypatch.setattr(api, "_meters", _impl.pure("meters"))
-    monkeypatch.setattr(_decode, "_meters", _impl.pure("meters"))
-    monkeypatch.setattr(hdlc, "_core", _impl.pure("core"))
+    use_implementation("python", monkeypatch)
 
 
 def _amshan(frame: bytes, decoder):

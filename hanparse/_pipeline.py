@@ -32,10 +32,10 @@ from .dsmr.grammar import telegram_message
 from .errors import DecodeError, IncompleteError, UnsupportedError
 from .hdlc import HdlcFrame
 from .hdlc import Reassembler as HdlcReassembler
-from .hdlc import _frame as _hdlc_frame
+from .hdlc import from_core as _hdlc_frame
 from .mbus import MbusFrame
 from .mbus import Reassembler as MbusReassembler
-from .meters import _decode as _meters_api
+from . import meters as _meters_api
 from .model import Message, MeterInfo, SecurityInfo
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class Options:
     def __init__(self, keys: Any = None, options: Any = None, *, tz: Any = DEFAULT_TZ, strict: bool = False,
                  verify_crc: bool = True, stuffed: bool = False) -> None:
         self.keys = security.normalize_keys(keys)
-        self.meters = _meters_api._options(options)
+        self.meters = _meters_api.normalize_options(options)
         self.tz = tz
         self.strict = bool(strict)
         self.verify_crc = bool(verify_crc)
@@ -77,7 +77,7 @@ class Options:
     @property
     def plain(self) -> bool:
         """True for the defaults the compiled single-frame path handles (no keys, no meter options)."""
-        return self.keys is None and self.meters is _meters_api._DEFAULT_OPTIONS and not self.stuffed
+        return self.keys is None and self.meters is _meters_api.DEFAULT_OPTIONS and not self.stuffed
 
 
 # -- APDU -> Message (stateless) --------------------------------------------------------
@@ -276,7 +276,7 @@ class Dispatcher:
         return self.apdu("hdlc", raw[i0 + llc_length(raw, i0, i1):i1], [raw])
 
     def _hdlc(self, frame: HdlcFrame) -> Optional[Message]:
-        if not self.hdlc.pending or (frame.dst_raw, frame.src_raw) != self.hdlc._addr:
+        if not self.hdlc.pending or (frame.dst_raw, frame.src_raw) != self.hdlc.address:
             self.hdlc_raw = []  # no message pending, or the reassembler drops it (other addresses)
         self.hdlc_raw.append(frame.raw)
         try:

@@ -174,7 +174,10 @@ class FrameScanner:
     ``formats`` selects what to look for (default all three); ``stuffed``
     switches HDLC to ISO/IEC 13239 octet-stuffed mode; ``mbus_short`` also
     reports M-Bus short frames and ``E5`` acknowledges; ``on_error(exc)`` is
-    called for each rejected candidate.  Frames without a checksum (the
+    called for each rejected candidate.  ``light``: an unsegmented HDLC
+    frame comes as the tuple ``(raw, info_start, info_end, core result,
+    start)`` instead of an :class:`~hanparse.hdlc.HdlcFrame` (what the
+    stream decoder's dispatcher takes).  Frames without a checksum (the
     ``"ciphered"`` format) are tentative: see :meth:`scan` and
     :meth:`resolve` (:meth:`feed` accepts them unchecked).
     """
@@ -187,6 +190,7 @@ class FrameScanner:
         formats: Iterable[str] = FORMATS,
         mbus_short: bool = False,
         on_error: Optional[Callable[[HanParseError], None]] = None,
+        light: bool = False,
     ) -> None:
         if max_buffer_size < MIN_BUFFER_SIZE:
             raise ValueError("max_buffer_size must be at least %d bytes" % MIN_BUFFER_SIZE)
@@ -212,9 +216,9 @@ class FrameScanner:
         self._plain_dsmr = bool(mask & _DSMR)
         # the core knows nothing of DB: '/' candidates are needed for the Polish form
         self._mask = (mask & ~_CIPHERED) | (_DSMR if mask & _CIPHERED else 0)
-        # set by the stream decoder: an unsegmented HDLC frame is returned as the tuple
-        # (raw, info_start, info_end, core result, start in the buffer), not an HdlcFrame
-        self._light = False
+        # light: an unsegmented HDLC frame is returned as the tuple (raw, info_start,
+        # info_end, core result, start in the buffer), not an HdlcFrame (the stream's form)
+        self._light = bool(light)
         self._cipher_max = min(ciphering.MAX_CIPHERED_P1_LENGTH, max_buffer_size - 64)
         self._dsmr_max = min(dsmr_framing.MAX_TELEGRAM, max_buffer_size - _DSMR_SLACK)
         self._reset_stream()
@@ -244,6 +248,15 @@ class FrameScanner:
         while self._tentative is not None:
             found += self.resolve(None)
         return found
+
+    @property
+    def buffered(self) -> int:
+        """Bytes held in the buffer right now."""
+        return len(self._buf)
+
+    def reset(self) -> None:
+        """Forget the buffered bytes and any waiting candidate (counters are kept)."""
+        self._reset_stream()
 
     @property
     def idle(self) -> bool:
@@ -514,7 +527,7 @@ class FrameScanner:
                                 raw = bytes(buf[i:i + result[1] + 2])  # type: ignore[index]
                                 frame = (raw, result[8] - i, result[9] - i, result, i)  # type: ignore
                             else:
-                                frame = hdlc._frame(buf, i, result)  # type: ignore[arg-type]
+                                frame = hdlc.from_core(buf, i, result)  # type: ignore[arg-type]
                             result = None
                     fmt = "hdlc"
                 elif kind == 0x2F:
@@ -547,7 +560,7 @@ class FrameScanner:
                     result = core.mbus_parse(buf, i)
                     if result.__class__ is not int:
                         consumed = result[0]  # type: ignore[index]
-                        frame = mbus._frame(buf, i, result)  # type: ignore[arg-type]
+                        frame = mbus.from_core(buf, i, result)  # type: ignore[arg-type]
                         result = None
                     fmt = "mbus"
             except HanParseError as exc:

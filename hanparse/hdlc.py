@@ -54,6 +54,7 @@ from typing import Iterable, List, Optional, Tuple, Union
 
 from . import _impl
 from .errors import FrameError, IncompleteError
+from ._wire import llc_length
 
 __all__ = [
     "HdlcFrame",
@@ -125,14 +126,14 @@ def _address_value(raw: bytes) -> int:
     return value
 
 
-def _frame(buf: Buffer, start: int, r: tuple, raw: Optional[bytes] = None) -> HdlcFrame:
+def from_core(buf: Buffer, start: int, r: tuple, raw: Optional[bytes] = None) -> HdlcFrame:
     """Build the frame from a core result ``r`` for the frame at ``start``."""
     _, length, segmented, dst_start, src_start, control_pos, control, hcs, i0, i1, fcs = r
     frame_bytes = bytes(buf[start : start + length + 2])
     dst_raw = frame_bytes[dst_start - start : src_start - start]
     src_raw = frame_bytes[src_start - start : control_pos - start]
     field = frame_bytes[i0 - start : i1 - start]
-    if len(field) >= 3 and field[0] == 0xE6 and (field[1] == 0xE7 or field[1] == 0xE6) and field[2] == 0:
+    if llc_length(field, 0, len(field)):
         llc: Optional[bytes] = field[:3]
         information = field[3:]
     else:
@@ -179,7 +180,7 @@ def decode(buf: Buffer, start: int = 0, *, stuffed: bool = False) -> Tuple[int, 
         return 0, None
     if r[1] == 0:
         return 1, None
-    return r[0], _frame(buf, start, r)
+    return r[0], from_core(buf, start, r)
 
 
 def _decode_stuffed(buf: Buffer, start: int) -> Tuple[int, Optional[HdlcFrame]]:
@@ -219,7 +220,7 @@ def _decode_stuffed(buf: Buffer, start: int) -> Tuple[int, Optional[HdlcFrame]]:
             offset=start,
             skip=skip,
         )
-    return skip, _frame(unstuffed, 0, r, raw=bytes(buf[start : close + 1]))
+    return skip, from_core(unstuffed, 0, r, raw=bytes(buf[start : close + 1]))
 
 
 def encode_address(address: Address) -> bytes:
@@ -339,6 +340,11 @@ class Reassembler:
     def pending(self) -> bool:
         """True while a segmented message is unfinished."""
         return self._parts is not None
+
+    @property
+    def address(self) -> Tuple[bytes, bytes]:
+        """``(destination, source)`` address bytes of the unfinished message."""
+        return self._addr
 
     def reset(self) -> None:
         """Drop an unfinished message."""

@@ -88,7 +88,7 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-def _frame(buf: Buffer, start: int, r: tuple) -> MbusFrame:
+def from_core(buf: Buffer, start: int, r: tuple) -> MbusFrame:
     consumed, kind, length, c, a, ci, d0, d1, cs = r
     raw = bytes(buf[start : start + consumed])
     if kind != 2:
@@ -139,7 +139,7 @@ def decode(buf: Buffer, start: int = 0) -> Tuple[int, Optional[MbusFrame]]:
     r = _core.mbus_parse(buf, start)
     if r.__class__ is int:
         return 0, None
-    return r[0], _frame(buf, start, r)
+    return r[0], from_core(buf, start, r)
 
 
 def _byte(name: str, value: int) -> int:

@@ -4,18 +4,27 @@ Feed it whatever a serial port, a TCP gateway, an MQTT payload or a capture
 file delivers -- in any chunking -- and get :class:`~hanparse.model.Message`
 objects back::
 
-    bytes ──► binary source: FrameScanner (HDLC 7E, M-Bus 68, DSMR '/',
-    │                       ciphered DB 08 / Polish P1) ─► reassembly ─► decode ─┐
-    │                                                                            ├─► messages
-    └─► line splitter ─► hex-text lines ─► hex source (its own scanner and       │
-                                            reassembly) ─────────────────────────┘
+    bytes ──► binary source: wire layer (FrameScanner: HDLC 7E, M-Bus 68, P1 '/',
+    │                        ciphered DB 08 / Polish P1) ─► pipeline (Dispatcher) ─┐
+    │                                                                               ├─► messages
+    └─► hex-text lines ─► hex source: its own scanner and dispatcher ───────────────┘
+                          (a line holding a bare APDU goes to its dispatcher whole)
+
+The decoder owns the buffers only.  Where frames are is the wire layer's
+decision (:mod:`hanparse.framing` and the framers it drives); what a frame
+means is the pipeline's (:class:`hanparse._pipeline.Dispatcher`, the same
+one :func:`hanparse.parse_frame` and the command line use).  A frame
+without a checksum (a bare ``DB 08`` APDU, the Polish P1 form) is
+*tentative*: the scanner pauses on it, the dispatcher tries it, and if it
+yields no message the scanner rejects it and hunts on one byte after its
+start, so it can never hide a frame behind it.
 
 Rules (all of them independent of how the stream is chunked):
 
 * **Hex text.**  Gateways publish frames as hex text (``"7ea0...7e\n"``).  A
-  *hex line* is a line (bytes up to LF) made only of hex digits, spaces,
-  tabs and CR, holding an even number (at least 2) of hex digits, that is
-  not inside a DSMR telegram.  A DSMR telegram starts at a line beginning
+  *hex line* is a line (bytes up to LF) made only of hex digits and the
+  separators space, tab, CR, ``:``, ``-`` and ``,``, holding an even
+  number (at least 2) of hex digits, that is not inside a DSMR telegram.  A DSMR telegram starts at a line beginning
   with ``/`` and three letters and ends at a line beginning with ``!``
   (or after :data:`TELEGRAM_MAX_LINES` lines); "beginning" is after any
   leading space, tab, CR or NUL.  Every DSMR line other than
@@ -36,6 +45,12 @@ Rules (all of them independent of how the stream is chunked):
   0), general-block-transfer blocks (block numbers; restart on 1).  A
   message still unfinished at :meth:`StreamDecoder.flush` is reported as
   ``incomplete``.
+* **Bare APDUs.**  A hex line that holds an APDU with no link layer
+  (``0F`` data-notification, ``E0`` block, ``DB``/``DC`` ciphered, each
+  optionally after the LLC ``E6 E7 00``) while its source waits for no
+  frame is decoded as one APDU: the line is its delimiter.  In binary, a
+  bare APDU has neither delimiter nor checksum and is not looked for
+  (except ``DB 08``, framed by its length and tried as above).
 * **Errors** never stop the decoder.  Each rejected frame or message is
   counted in :attr:`StreamDecoder.stats` under one reason and handed to
   ``on_error(exc)``: ``checksum`` (HCS, FCS, M-Bus sum, DSMR CRC),
@@ -284,12 +299,12 @@ class StreamDecoder:
     @property
     def buffered(self) -> int:
         """Bytes held right now (binary buffer + current hex line + hex source buffer)."""
-        return len(self._binary.scanner._buf) + len(self._line_state[3]) + len(self._hex.scanner._buf)
+        return self._binary.scanner.buffered + len(self._line_state[3]) + self._hex.scanner.buffered
 
     def reset(self) -> None:
         """Forget buffered bytes and unfinished messages (after a reconnect); counters are kept."""
         for source in (self._binary, self._hex):
-            source.scanner._reset_stream()
+            source.scanner.reset()
             source.dispatch.reset()
         self._reset_line()
 
@@ -302,9 +317,8 @@ class StreamDecoder:
             self._opts.stuffed,
             formats=ALL_FORMATS,
             on_error=lambda exc: self._scan_reject(holder[0], exc),
+            light=True,  # unsegmented HDLC frames come as (raw, i0, i1, result, start)
         )
-        # unsegmented HDLC frames come as (raw, i0, i1, result, start)
-        scanner._light = True  # (stuffed HDLC frames still come as HdlcFrame)
         source = _Source(name, scanner, Dispatcher(self._opts))
         holder.append(source)
         return source

@@ -16,7 +16,7 @@ shape), never at earlier frames.  See ``_decode`` for the layouts and
 
 from __future__ import annotations
 
-from ._decode import MeterData, Options, decode_notification
+from ._decode import DEFAULT_OPTIONS, MeterData, Options, decode_notification, normalize_options
 from ._profiles import KAIFA_NO_LISTS, KAMSTRUP_ORDER, PROFILES, Profile, quantity_of
 
 __all__ = [
@@ -27,5 +27,7 @@ __all__ = [
     "KAIFA_NO_LISTS",
     "KAMSTRUP_ORDER",
     "decode_notification",
+    "normalize_options",
+    "DEFAULT_OPTIONS",
     "quantity_of",
 ]

@@ -63,12 +63,12 @@ class Options(NamedTuple):
     local_clock: Optional[bool] = None
 
 
-_DEFAULT_OPTIONS = Options()
+DEFAULT_OPTIONS = Options()
 
 
-def _options(options: Union[None, Options, Mapping[str, Any]]) -> Options:
+def normalize_options(options: Union[None, Options, Mapping[str, Any]]) -> Options:
     if options is None:
-        return _DEFAULT_OPTIONS
+        return DEFAULT_OPTIONS
     if isinstance(options, Options):
         return options
     if isinstance(options, Mapping):
@@ -119,4 +119,4 @@ def decode_notification(
 def decode_parts(body: Any, clock: Any, system_title: Optional[bytes],
                  options: Union[None, Options, Mapping[str, Any]]) -> Tuple[MeterInfo, Any, Tuple[Reading, ...]]:
     """:func:`decode_notification` as a plain ``(meter, timestamp, readings)`` tuple (for parse_frame)."""
-    return _meters.decode_parts(body, clock, system_title, _DEFAULT_OPTIONS if options is None else _options(options))
+    return _meters.decode_parts(body, clock, system_title, DEFAULT_OPTIONS if options is None else normalize_options(options))
