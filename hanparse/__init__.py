@@ -6,6 +6,8 @@ plain or AES-GCM encrypted, into :class:`Message` objects of typed, scaled
 """
 
 from ._impl import IMPLEMENTATION
+from ._version import __version__
+from .api import parse_frame
 from .errors import (
     ChecksumError,
     DecodeError,
@@ -13,16 +15,13 @@ from .errors import (
     FrameError,
     HanParseError,
     IncompleteError,
+    ReplayError,
     UnsupportedError,
 )
 from .model import Message, MeterInfo, Reading, SecurityInfo
 from .obis import Obis
 from .security import Keyring, Keys
-from .api import parse_frame
-from .stream import ReplayError, StreamDecoder, StreamStats, iter_messages
-
-#: the package version
-__version__ = "0.1.0"
+from .stream import StreamDecoder, StreamStats, iter_messages
 
 __all__ = [
     "IMPLEMENTATION",

@@ -29,6 +29,7 @@ from .dlms.apdu import GbtReassembler, reassemble_gbt
 from .dlms.ciphering import CipheredApduFrame, CipheredTelegramFrame
 from .dsmr.framing import DsmrFrame
 from .dsmr.grammar import telegram_message
+from .dsmr.timestamps import timestamp_parser
 from .errors import DecodeError, IncompleteError, UnsupportedError
 from .hdlc import HdlcFrame
 from .hdlc import Reassembler as HdlcReassembler
@@ -69,6 +70,7 @@ class Options:
                  verify_crc: bool = True, stuffed: bool = False) -> None:
         self.keys = security.normalize_keys(keys)
         self.meters = _meters_api.normalize_options(options)
+        timestamp_parser(tz)  # an unknown zone fails here, not at the first telegram
         self.tz = tz
         self.strict = bool(strict)
         self.verify_crc = bool(verify_crc)

@@ -20,7 +20,7 @@ from typing import Union
 
 from .errors import DecodeError
 
-__all__ = ["Data", "FILL", "as_bytes", "hex_to_bytes", "llc_length", "APDU_TAGS"]
+__all__ = ["Data", "FILL", "as_bytes", "hex_to_bytes", "hex_payload", "llc_length", "APDU_TAGS", "HEX_SEPARATORS"]
 
 #: what the doors accept
 Data = Union[bytes, bytearray, memoryview, str]
@@ -70,6 +70,21 @@ def hex_to_bytes(text: str) -> bytes:
             + (" (odd number of hex digits)" if bad == len(compact) else " (non-hex character %r)" % compact[bad])
         )
     return bytes.fromhex(compact)
+
+
+def hex_payload(buf: bytes) -> "bytes | None":
+    """The bytes hex text stands for when ``buf`` (blanks and line ends around it aside) is only hex
+    digits and separators (see :func:`hex_to_bytes`), else None."""
+    text = buf.strip(FILL)
+    if len(text) < 2 or text.translate(None, _HEX_TEXT_BYTES):
+        return None
+    try:
+        return hex_to_bytes(text.decode("ascii"))
+    except DecodeError:
+        return None
+
+
+_HEX_TEXT_BYTES = (string.hexdigits + HEX_SEPARATORS + "xX").encode("ascii")
 
 
 def llc_length(buf: Union[bytes, bytearray, memoryview], start: int, end: int) -> int:

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from . import crc, security
-from ._wire import hex_to_bytes
+from ._wire import as_bytes, hex_payload, hex_to_bytes
 from .cosem import apply_scaler, decode_datetime, unit_text
 from .dlms.types import TAG_NAMES
 from .errors import HanParseError
+from .framing import ALL_FORMATS, FrameScanner
 from .obis import Obis
 from .registry import name_of
 
@@ -71,10 +72,12 @@ def explain(data: Data, keys: Any = None) -> List[Line]:
     as for :func:`hanparse.parse_frame`; ciphered content is decrypted and
     explained when the key is there.  Never raises for bad frame bytes.
     """
-    if isinstance(data, str):
-        buf = data.encode("latin-1", "replace") if data.lstrip().startswith("/") else hex_to_bytes(data)
-    else:
-        buf = bytes(data)
+    buf = as_bytes(data)
+    decoded = hex_payload(buf)
+    if decoded is not None:
+        buf = decoded
+    elif isinstance(data, str) and not data.lstrip().startswith("/"):
+        buf = hex_to_bytes(data)  # not hex text: say why
     try:
         keys = security.normalize_keys(keys)
     except HanParseError as exc:
@@ -87,6 +90,11 @@ def explain(data: Data, keys: Any = None) -> List[Line]:
         start += 1
     if start:
         out.add(0, buf[:start], "%d fill bytes before the frame" % start)
+    found = _first_candidate(buf, start)
+    if found > start:
+        out.add(start, buf[start:found], "%d bytes in no frame before the first frame start the wire layer finds"
+                % (found - start), status="bad")
+        start = found
     first = buf[start] if start < len(buf) else -1
     if first == 0x7E:
         _hdlc(out, buf, start, keys)
@@ -99,10 +107,37 @@ def explain(data: Data, keys: Any = None) -> List[Line]:
         _apdu(out, buf, start, len(buf), keys, 0)
     else:
         out.add(None, b"", "empty input", status="bad")
+    _verdict(out, buf, keys)
     return out.lines
 
 
-# -- link layers -------------------------------------------------------------
+def _first_candidate(buf: bytes, start: int) -> int:
+    """Where the wire layer (the stream's scanner) sees the first frame or rejected candidate; ``start`` if none."""
+    errors: List[HanParseError] = []
+    scanner = FrameScanner(formats=ALL_FORMATS, on_error=errors.append)
+    offsets = [offset for offset, _ in scanner.scan(buf)]
+    while scanner.tentative is not None:
+        offsets += [offset for offset, _ in scanner.resolve(None)]
+    offsets += [offset for offset, _ in scanner.scan_flush()]
+    while scanner.tentative is not None:
+        offsets += [offset for offset, _ in scanner.resolve(None)]
+    offsets += [e.frame_offset for e in errors if e.frame_offset is not None]
+    return min(offsets) if offsets else start
+
+
+def _verdict(out: _Out, buf: bytes, keys: Any) -> None:
+    """What the pipeline decides for these bytes: the answer parse_frame, StreamDecoder and
+    ``hanparse decode`` all give."""
+    from .api import parse_frame
+
+    try:
+        msg = parse_frame(buf, keys)
+    except HanParseError as exc:
+        out.head("verdict: rejected: %s: %s" % (type(exc).__name__, exc))
+        return
+    meter = msg.meter.meter_id or msg.meter.list_id or msg.meter.identification or "unknown meter"
+    out.head("verdict: decodes: %s message from %s, %d readings" % (msg.format, meter, len(msg.readings)))
+
 
 def _hdlc(out: _Out, buf: bytes, s: int, keys: Any) -> None:
     out.head("HDLC frame (IEC 62056-46 type 3)")
@@ -360,7 +395,7 @@ _FIXED = {3: (1, None), 5: (4, True), 6: (4, False), 15: (1, True), 16: (2, True
 _MAX_DEPTH = 16
 
 
-def _element(out: _Out, buf: bytes, i: int, end: int, depth: int, ctx: Optional[dict]) -> int:
+def _element(out: _Out, buf: bytes, i: int, end: int, depth: int, ctx: Optional[Dict[str, Any]]) -> int:
     """Explain one A-XDR element at ``i``; returns the index after it."""
     if i >= end:
         out.add(i, b"", "truncated: element missing", depth, "bad")
@@ -445,7 +480,7 @@ def _register(out: _Out, buf: bytes, j: int, end: int, depth: int, n: int) -> in
     obis = Obis.from_bytes(buf[j + 2:j + 8])
     name = name_of(obis)
     out.add(j, buf[j:j + 8], "OBIS %s%s" % (obis, " (%s)" % name if name else ""), depth)
-    ctx: dict = {}
+    ctx: Dict[str, Any] = {}
     k = _element(out, buf, j + 8, end, depth, ctx)
     if n == 3 and k + 6 <= end and buf[k:k + 3] == b"\x02\x02\x0f" and buf[k + 4] == 0x16:
         scaler = int.from_bytes(buf[k + 3:k + 4], "big", signed=True)

@@ -55,11 +55,28 @@ reused: the mode carries the per-frame IV).
 from __future__ import annotations
 
 import hmac
-from typing import Any, Dict, Iterator, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, Mapping, Optional, Tuple, Union
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from .errors import DecodeError, DecryptionError, FrameError, HanParseError, IncompleteError
+# The envelope (constants, CipheredApdu, its parser) lives in a leaf module
+# shared with hanparse.dlms.ciphering; re-exported here under the same names.
+from ._gcm_header import (
+    AUTH_TAG_LENGTH,
+    GENERAL_DED_CIPHERING,
+    GENERAL_GLO_CIPHERING,
+    SC_AUTHENTICATED,
+    SC_BROADCAST,
+    SC_COMPRESSED,
+    SC_ENCRYPTED,
+    CipheredApdu,
+    is_supported_security_control,
+)
+from ._gcm_header import TITLE_LENGTH as _TITLE_LENGTH
+from ._gcm_header import ZERO_TITLE as _ZERO_TITLE
+from ._gcm_header import decryption_error as _decryption_error
+from ._gcm_header import parse_envelope as _parse
+from .errors import DecodeError, DecryptionError, HanParseError
 from .model import SecurityInfo
 
 __all__ = [
@@ -83,24 +100,7 @@ __all__ = [
     "encrypt_apdu",
 ]
 
-#: APDU tag of general-glo-ciphering (global key)
-GENERAL_GLO_CIPHERING = 0xDB
-#: APDU tag of general-ded-ciphering (dedicated key)
-GENERAL_DED_CIPHERING = 0xDC
-#: DLMS authentication tags are the first 12 bytes (96 bits) of the GCM tag
-AUTH_TAG_LENGTH = 12
-#: security control bit 4: the message is authenticated (carries a 12-byte tag)
-SC_AUTHENTICATED = 0x10
-#: security control bit 5: the message is encrypted
-SC_ENCRYPTED = 0x20
-#: security control bit 6: broadcast key in use
-SC_BROADCAST = 0x40
-#: security control bit 7: compressed (not supported: DecryptionError)
-SC_COMPRESSED = 0x80
-
 _KEY_LENGTH = 16
-_TITLE_LENGTH = 8
-_ZERO_TITLE = bytes(_TITLE_LENGTH)
 _SC_BYTES = [bytes((i,)) for i in range(256)]
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 _SEPARATORS = str.maketrans("", "", " \t\r\n:-_")
@@ -207,6 +207,9 @@ class Keys:
     """
 
     __slots__ = ("_ek", "_ak", "_aead", "_aad_prefix")
+    _ek: bytes
+    _ak: Optional[bytes]
+    _aead: AESGCM
 
     def __init__(self, encryption_key: Union[bytes, str], authentication_key: Union[bytes, str, None] = None) -> None:
         ek = _key_bytes(encryption_key, "encryption key")
@@ -250,7 +253,7 @@ class Keys:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Any, Tuple[bytes, Optional[bytes]]]:
         return (Keys, (self._ek, self._ak))
 
 
@@ -259,7 +262,7 @@ def _as_keys(value: Any) -> Keys:
     if type(value) is Keys:
         return value
     if isinstance(value, (bytes, bytearray, memoryview, str)):
-        return Keys(value)
+        return Keys(value)  # type: ignore[arg-type]  # bytearray / memoryview are accepted too
     raise TypeError("a key mapping value must be Keys (or an encryption key), not %s" % type(value).__name__)
 
 
@@ -346,130 +349,12 @@ def resolve_keys(keys: KeysArg, system_title: bytes) -> Optional[Keys]:
                 return _as_keys(value)
         return Keyring(keys).get(title)
     normalized = normalize_keys(keys)
-    return normalized if type(normalized) is Keys else None  # type: ignore[return-value]
+    return normalized if type(normalized) is Keys else None
 
 
 # ---------------------------------------------------------------- envelope
 
-
-class CipheredApdu(NamedTuple):
-    """A ciphered APDU (or the tag-less Polish GCM block), parsed, not decrypted.
-
-    ``apdu_tag``: 0xDB, 0xDC, or None for a block without APDU tag;
-    ``system_title``: the 8 bytes used in the IV (8 zero bytes when the
-    frame carries a zero-length title); ``security_control``: the SC byte;
-    ``invocation_counter``: int; ``payload``: ciphertext (or plaintext
-    when SC has no E bit), without the authentication tag;
-    ``auth_tag``: the 12-byte tag when SC has the A bit, else None;
-    ``size``: bytes from the start of the envelope to its end.
-    """
-
-    apdu_tag: Optional[int]
-    system_title: bytes
-    security_control: int
-    invocation_counter: int
-    payload: bytes
-    auth_tag: Optional[bytes]
-    size: int
-
-
-def is_supported_security_control(sc: int) -> bool:
-    """Whether hanparse can process this SC byte (suite 0 or 1, not compressed)."""
-    return 0 <= sc <= 0xFF and not sc & SC_COMPRESSED and (sc & 0x0F) <= 1
-
-
-def _envelope_error(for_decrypt: bool, kind: str, message: str, offset: int, title: Optional[bytes] = None) -> HanParseError:
-    """The error for a bad envelope, by audience.
-
-    Framers see IncompleteError (wait for more) and FrameError; callers of
-    decrypt_apdu see DecryptionError for truncation and DecodeError for a
-    malformed header.
-    """
-    if for_decrypt:
-        if kind in ("truncated", "short_tag"):
-            return _decryption_error(message, "truncated", title, offset)
-        return DecodeError(message, offset=offset)
-    if kind == "truncated":
-        return IncompleteError(message, offset=offset)
-    return FrameError(message, offset=offset)
-
-
-def _parse(buf: Any, start: int, apdu_tag: bool, for_decrypt: bool, max_length: Optional[int],
-           check_sc: bool) -> CipheredApdu:
-    n = len(buf)
-    pos = start
-    tag: Optional[int] = None
-    if apdu_tag:
-        if pos >= n:
-            raise _envelope_error(for_decrypt, "truncated", "ciphered APDU: no data", pos)
-        tag = buf[pos]
-        if tag != GENERAL_GLO_CIPHERING and tag != GENERAL_DED_CIPHERING:
-            raise _envelope_error(
-                for_decrypt, "structure", "not a ciphered APDU: tag 0x%02X (expected DB or DC)" % tag, pos)
-        pos += 1
-    if pos >= n:
-        raise _envelope_error(for_decrypt, "truncated", "ciphered APDU ends before the system title", pos)
-    title_length = buf[pos]
-    pos += 1
-    if title_length == _TITLE_LENGTH:
-        if pos + _TITLE_LENGTH > n:
-            raise _envelope_error(for_decrypt, "truncated", "ciphered APDU ends inside the system title", n)
-        title = bytes(buf[pos:pos + _TITLE_LENGTH])
-        pos += _TITLE_LENGTH
-    elif title_length == 0:
-        title = _ZERO_TITLE
-    else:
-        raise _envelope_error(
-            for_decrypt, "structure", "system title length %d (expected 8, or 0)" % title_length, pos - 1)
-    # BER length: 0x00-0x7F, or 0x81-0x84 followed by that many bytes
-    if pos >= n:
-        raise _envelope_error(for_decrypt, "truncated", "ciphered APDU ends before its length", pos, title)
-    first = buf[pos]
-    if first < 0x80:
-        length = first
-        pos += 1
-    else:
-        count = first & 0x7F
-        if count == 0 or count > 4:
-            raise _envelope_error(
-                for_decrypt, "structure", "bad BER length byte 0x%02X in ciphered APDU" % first, pos)
-        if pos + 1 + count > n:
-            raise _envelope_error(for_decrypt, "truncated", "ciphered APDU ends inside its length", n, title)
-        length = int.from_bytes(bytes(buf[pos + 1:pos + 1 + count]), "big")
-        pos += 1 + count
-    if length < 5:
-        raise _envelope_error(
-            for_decrypt, "structure",
-            "ciphered length %d is shorter than security control + invocation counter (5)" % length, pos)
-    if max_length is not None and length > max_length:
-        raise _envelope_error(
-            for_decrypt, "structure", "ciphered length %d exceeds the limit of %d" % (length, max_length), pos)
-    if pos >= n:
-        raise _envelope_error(for_decrypt, "truncated", "ciphered APDU ends before its security control", pos, title)
-    sc = buf[pos]
-    if check_sc and not is_supported_security_control(sc):
-        raise _envelope_error(for_decrypt, "structure", "unsupported security control 0x%02X" % sc, pos)
-    if sc & SC_AUTHENTICATED and length < 5 + AUTH_TAG_LENGTH:
-        raise _envelope_error(
-            for_decrypt, "short_tag",
-            "ciphered APDU truncated: its length %d leaves no room for the 12-byte authentication tag "
-            "that SC 0x%02X announces" % (length, sc), pos, title)
-    end = pos + length
-    if end > n:
-        raise _envelope_error(
-            for_decrypt, "truncated",
-            "ciphered APDU truncated: its length field says %d bytes from the security control, %d present"
-            % (length, n - pos), n, title)
-    counter = int.from_bytes(bytes(buf[pos + 1:pos + 5]), "big")
-    pos += 5
-    if sc & SC_AUTHENTICATED:
-        payload = bytes(buf[pos:end - AUTH_TAG_LENGTH])
-        auth_tag: Optional[bytes] = bytes(buf[end - AUTH_TAG_LENGTH:end])
-    else:
-        payload = bytes(buf[pos:end])
-        auth_tag = None
-    return CipheredApdu(tag, title, sc, counter, payload, auth_tag, end - start)
-
+# CipheredApdu and the general envelope parser (_parse) are in hanparse._gcm_header.
 
 _new_ciphered = tuple.__new__
 
@@ -549,18 +434,6 @@ def parse_ciphered_apdu(buf: Any, start: int = 0, *, apdu_tag: bool = True,
 # ---------------------------------------------------------------- decryption
 
 
-def _decryption_error(message: str, reason: str, title: Optional[bytes], offset: Optional[int] = None) -> DecryptionError:
-    """A DecryptionError with ``.reason`` and ``.system_title`` for programs to inspect.
-
-    reason: "missing_key", "tag_mismatch", "truncated",
-    "unsupported_security_control", "unauthenticated".
-    """
-    exc = DecryptionError(message, offset=offset)
-    exc.reason = reason  # type: ignore[attr-defined]
-    exc.system_title = title  # type: ignore[attr-defined]
-    return exc
-
-
 def _missing_key(keys: KeysArg, c: CipheredApdu, which: str) -> DecryptionError:
     title = _describe_title(c.system_title)
     if keys is None:
@@ -624,18 +497,18 @@ def decrypt_ciphered(c: CipheredApdu, keys: KeysArg, *,
             raise _missing_key(keys, c, "encryption key")
         # GCM encryption is CTR from IV||00000002 plus a tag: run over the
         # ciphertext it yields the plaintext (the trailing 16 tag bytes dropped)
-        aead = k._aead  # type: ignore[union-attr]
+        aead = k._aead
         plaintext = aead.encrypt(iv, payload, None)[:-16]
         if not sc & SC_AUTHENTICATED:
             if require_authentication:
                 raise _unauthenticated(c, "its security control has no authentication tag")
             return plaintext, SecurityInfo(sc, title, counter, None)
-        ak = k._ak  # type: ignore[union-attr]
+        ak = k._ak
         if ak is None:
             if require_authentication:
                 raise _unauthenticated(c, "no authentication key was given")
             return plaintext, SecurityInfo(sc, title, counter, False)
-        if not hmac.compare_digest(aead.encrypt(iv, plaintext, _SC_BYTES[sc] + ak)[-16:-4], auth_tag):
+        if not hmac.compare_digest(aead.encrypt(iv, plaintext, _SC_BYTES[sc] + ak)[-16:-4], auth_tag):  # type: ignore[arg-type]
             raise _tag_mismatch(c, "the GCM tag does not match (wrong encryption key, wrong "
                                    "authentication key, or a damaged frame)")
         return plaintext, SecurityInfo(sc, title, counter, True)
@@ -644,17 +517,17 @@ def decrypt_ciphered(c: CipheredApdu, keys: KeysArg, *,
             raise _unauthenticated(c, "its security control applies no protection")
         return payload, SecurityInfo(sc, title, counter, None)
     # authentication only: the payload is the plaintext, the tag a GMAC
-    if k is None or k._ak is None:  # type: ignore[union-attr]
+    if k is None or k._ak is None:
         if require_authentication:
             raise _missing_key(keys, c, "authentication key" if k is not None else "encryption and authentication keys")
         return payload, SecurityInfo(sc, title, counter, False)
-    aead, aad = k._aead, _SC_BYTES[sc] + k._ak  # type: ignore[union-attr,operator]
-    if not hmac.compare_digest(aead.encrypt(iv, b"", aad + payload)[:AUTH_TAG_LENGTH], auth_tag):
+    aead, aad = k._aead, _SC_BYTES[sc] + k._ak
+    if not hmac.compare_digest(aead.encrypt(iv, b"", aad + payload)[:AUTH_TAG_LENGTH], auth_tag):  # type: ignore[arg-type]
         detail = ("the GMAC over the data does not match (wrong encryption key, wrong authentication key, "
                   "or a damaged frame)")
         # a non-conformant encoder (dlms-cosem) encrypts the data although SC says
         # authentication only: say so when the tag verifies that way
-        if hmac.compare_digest(aead.encrypt(iv, aead.encrypt(iv, payload, None)[:-16], aad)[-16:-4], auth_tag):
+        if hmac.compare_digest(aead.encrypt(iv, aead.encrypt(iv, payload, None)[:-16], aad)[-16:-4], auth_tag):  # type: ignore[arg-type]
             detail = ("non-conformant frame: its data is encrypted although SC 0x%02X announces "
                       "authentication only" % sc)
         raise _tag_mismatch(c, detail)
@@ -682,14 +555,14 @@ def _decrypt_fast(buf: bytes, keys: KeysArg) -> Optional[Tuple[bytes, SecurityIn
         return None
     counter = buf[pos + 1:pos + 5]
     iv = title + counter
-    aead = k._aead  # type: ignore[union-attr]
+    aead = k._aead
     if not sc & SC_AUTHENTICATED:
         return aead.encrypt(iv, buf[pos + 5:], None)[:-16], SecurityInfo(sc, title, int.from_bytes(counter, "big"),
                                                                           None)
     if n - pos < 5 + AUTH_TAG_LENGTH:
         return None
     plaintext = aead.encrypt(iv, buf[pos + 5:n - AUTH_TAG_LENGTH], None)[:-16]
-    ak = k._ak  # type: ignore[union-attr]
+    ak = k._ak
     if ak is None:
         return plaintext, SecurityInfo(sc, title, int.from_bytes(counter, "big"), False)
     if not hmac.compare_digest(aead.encrypt(iv, plaintext, _SC_BYTES[sc] + ak)[-16:-4], buf[n - AUTH_TAG_LENGTH:]):
@@ -782,7 +655,10 @@ def encrypt_apdu(plaintext: Any, *, keys: Union[Keys, bytes, str], system_title:
             auth_tag = k._aead.encrypt(iv, b"", bytes((sc,)) + k._ak + plaintext)[:AUTH_TAG_LENGTH]  # type: ignore[operator]
     fields = dict(system_title=wire_title, security_control=sc, invocation_counter=invocation_counter,
                   payload=payload, auth_tag=auth_tag)
+    built: bytes
     if tag is None:
-        return ciphering.CipheredBlock.build(fields)
+        built = ciphering.CipheredBlock.build(fields)
+        return built
     fields["tag"] = tag
-    return ciphering.CipheredApduEnvelope.build(fields)
+    built = ciphering.CipheredApduEnvelope.build(fields)
+    return built

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from hanparse.explain import explain, render
-
 from _stream_helpers import DANISH, DANISH_KEYS, DSMR5, MBUS, NO_AIDON
 from fixture_files import data, entry
+from hanparse.explain import explain, render
 
 
 def texts(lines):

@@ -51,19 +51,16 @@ that cannot be such a frame raises :class:`~hanparse.FrameError` whose
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
+# The envelope parser is shared with hanparse.security through a leaf module,
+# so that this module does not import hanparse.security (which imports it).
+from .._gcm_header import GENERAL_DED_CIPHERING, GENERAL_GLO_CIPHERING, CipheredApdu, parse_envelope
 from ..errors import FrameError, IncompleteError
-from ..security import (
-    GENERAL_DED_CIPHERING,
-    GENERAL_GLO_CIPHERING,
-    CipheredApdu,
-    _parse,
-)
 
 __all__ = [
-    "CipheredApduEnvelope",
-    "CipheredBlock",
+    "CipheredApduEnvelope",  # noqa: F822 (created on first access by __getattr__)
+    "CipheredBlock",  # noqa: F822
     "CipheredApduFrame",
     "CipheredTelegramFrame",
     "decode_ciphered_apdu_frame",
@@ -85,7 +82,7 @@ _TRAILER_MAX = 7  # "!" + 4 characters + CR LF
 # ---------------------------------------------------------------- schemas
 
 
-def _build_schemas() -> dict:
+def _build_schemas() -> Dict[str, Any]:
     import construct as cs
 
     # One A-XDR/BER length for every schema: the DLMS schema's (same module family).
@@ -95,7 +92,8 @@ def _build_schemas() -> dict:
         return 5 + len(this.payload) + (len(this.auth_tag) if this.auth_tag is not None else 0)
 
     def payload_length(this: Any) -> int:
-        return this.length - 5 - (12 if this.security_control & 0x10 else 0)
+        length: int = this.length - 5 - (12 if this.security_control & 0x10 else 0)
+        return length
 
     block_fields = (
         "system_title" / cs.Prefixed(cs.OneOf(cs.Int8ub, [0, 8]), cs.GreedyBytes),
@@ -117,7 +115,7 @@ def _build_schemas() -> dict:
     return {"BerLength": ber_length, "CipheredBlock": block, "CipheredApduEnvelope": envelope}
 
 
-_schemas: Optional[dict] = None
+_schemas: Optional[Dict[str, Any]] = None
 
 
 def __getattr__(name: str) -> Any:
@@ -178,7 +176,7 @@ class CipheredTelegramFrame:
 def _parse_for_framer(buf: Any, start: int, apdu_tag: bool, max_length: Optional[int]) -> Optional[CipheredApdu]:
     """The envelope at ``start``, None when incomplete; FrameError (skip 1) if impossible."""
     try:
-        return _parse(buf, start, apdu_tag, False, max_length, True)
+        return parse_envelope(buf, start, apdu_tag, False, max_length, True)
     except IncompleteError:
         return None
     except FrameError as exc:

@@ -30,7 +30,7 @@ pure Python), which give identical results.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Optional, Tuple, Union
 
 from .. import _impl
 from ..dlms import types as _types  # noqa: F401  (loaded before the twins, which use it)
@@ -40,7 +40,10 @@ from . import _profiles as _P  # noqa: F401  (loaded before the twins, which use
 __all__ = ["MeterData", "Options", "decode_notification", "decode_parts"]
 
 #: the decoding core: compiled ``_meters_speedups`` or its twin ``_meters_purepy``
-_meters = _impl.select("meters")
+if TYPE_CHECKING:
+    from .. import _meters_purepy as _meters
+else:
+    _meters = _impl.select("meters")
 
 
 class Options(NamedTuple):
@@ -63,10 +66,12 @@ class Options(NamedTuple):
     local_clock: Optional[bool] = None
 
 
+#: the options used when none are given
 DEFAULT_OPTIONS = Options()
 
 
 def normalize_options(options: Union[None, Options, Mapping[str, Any]]) -> Options:
+    """An :class:`Options` from None (the defaults), an Options, or a mapping of its fields (TypeError otherwise)."""
     if options is None:
         return DEFAULT_OPTIONS
     if isinstance(options, Options):
@@ -119,4 +124,5 @@ def decode_notification(
 def decode_parts(body: Any, clock: Any, system_title: Optional[bytes],
                  options: Union[None, Options, Mapping[str, Any]]) -> Tuple[MeterInfo, Any, Tuple[Reading, ...]]:
     """:func:`decode_notification` as a plain ``(meter, timestamp, readings)`` tuple (for parse_frame)."""
-    return _meters.decode_parts(body, clock, system_title, DEFAULT_OPTIONS if options is None else normalize_options(options))
+    return _meters.decode_parts(body, clock, system_title,
+                                DEFAULT_OPTIONS if options is None else normalize_options(options))

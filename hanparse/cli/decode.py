@@ -1,4 +1,4 @@
-"""``hanparse decode`` and ``hanparse explain`` (registered into :mod:`hanparse.cli`)."""
+"""``hanparse decode``: decode a capture, stdin or a serial port into messages (JSON, table or CSV)."""
 
 from __future__ import annotations
 
@@ -8,37 +8,29 @@ import csv
 import json
 import os
 import sys
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
-from .cli import EXIT_CHECKSUM, EXIT_DECRYPTION, EXIT_IO, EXIT_OK, EXIT_USAGE, CliError, read_source, register
-from .errors import HanParseError
-from .model import Message
-from .security import Keys
-from .stream import StreamDecoder
+from ..errors import HanParseError
+from ..model import Message
+from ..stream import StreamDecoder, reason_of
+from ._common import (
+    EXIT_CHECKSUM,
+    EXIT_DECRYPTION,
+    EXIT_IO,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    Subcommand,
+    add_key_args,
+    keys_from_args,
+)
+
+__all__ = ["COMMAND"]
 
 _PROGRESS_MIN = 1 << 20  # show a progress bar for files from 1 MiB, on a terminal
 
 
-def _keys(args: argparse.Namespace) -> Optional[Keys]:
-    if not args.key:
-        if args.auth_key:
-            raise CliError("--auth-key needs --key")
-        return None
-    try:
-        return Keys(args.key, args.auth_key)
-    except HanParseError as exc:
-        raise CliError("bad key: %s" % exc.message) from None
-
-
-def _add_key_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--key", metavar="HEX", help="encryption key (GUEK), 32 hex digits")
-    p.add_argument("--auth-key", metavar="HEX", help="authentication key (GAK), 32 hex digits")
-
-
-# ------------------------------------------------------------------ decode
-
-
-def _configure_decode(p: argparse.ArgumentParser) -> None:
+def _configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", metavar="FILE", nargs="?",
                    help="capture file (binary, hex text or telegram text), or - for stdin")
     g = p.add_argument_group("serial port (needs the [serial] extra)")
@@ -49,7 +41,7 @@ def _configure_decode(p: argparse.ArgumentParser) -> None:
     g.add_argument("--parity", choices=("E", "N", "O"), help="parity (overrides the preset)")
     g.add_argument("--bytesize", type=int, choices=(7, 8), help="data bits (overrides the preset)")
     g.add_argument("--stopbits", type=float, choices=(1, 1.5, 2), help="stop bits (overrides the preset)")
-    _add_key_args(p)
+    add_key_args(p)
     p.add_argument("--country", metavar="CC", help="meter country for vendor quirks (NO, SE, DK, AT, ...)")
     p.add_argument("--tz", default="Europe/Amsterdam", help="time zone of P1 telegram clocks (default %(default)s)")
     p.add_argument("--format", dest="output", choices=("json", "table", "csv"), default="json",
@@ -76,8 +68,8 @@ class _Printer:
             meter_id = msg.meter.meter_id or ""
             for r in msg.readings:
                 ts = r.timestamp or msg.timestamp
-                self.csv.writerow([ts.isoformat() if ts else "", meter_id, str(r.obis), r.name or "",
-                                   _text(r.value), r.unit or ""])
+                self.csv.writerow([ts.isoformat() if ts else "", meter_id,  # type: ignore[union-attr]
+                                   str(r.obis), r.name or "", _text(r.value), r.unit or ""])
         else:
             self._table(msg)
         self.out.flush()
@@ -96,7 +88,8 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
-        return value.isoformat()
+        text: str = value.isoformat()
+        return text
     if isinstance(value, bytes):
         return value.hex()
     return str(value)
@@ -108,8 +101,6 @@ class _Errors:
         self.first: Dict[str, HanParseError] = {}
 
     def __call__(self, exc: HanParseError) -> None:
-        from .stream import reason_of
-
         self.first.setdefault(reason_of(exc), exc)
         if self.verbose:
             where = getattr(exc, "frame_offset", None)
@@ -158,7 +149,7 @@ def _decode_file(args: argparse.Namespace, decoder: StreamDecoder, printer: _Pri
 
 
 def _decode_port(args: argparse.Namespace, decoder: StreamDecoder, printer: _Printer) -> None:
-    from . import aio
+    from .. import aio  # needs the [serial] extra only when a port is read
 
     async def run() -> None:
         try:
@@ -180,10 +171,10 @@ def _decode_port(args: argparse.Namespace, decoder: StreamDecoder, printer: _Pri
         raise CliError("serial port %s: %s" % (args.port, exc.strerror or exc), EXIT_IO) from None
 
 
-def _run_decode(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace) -> int:
     if (args.source is None) == (args.port is None):
         raise CliError("give exactly one input: FILE, - (stdin) or --port DEV")
-    keys = _keys(args)
+    keys = keys_from_args(args)
     errors = _Errors(args.verbose)
     options = {"country": args.country.upper()} if args.country else None
     try:
@@ -216,49 +207,6 @@ def _run_decode(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-register("decode", "decode a capture, stdin or a serial port into messages (JSON, table or CSV)",
-         _configure_decode, _run_decode)
-
-
-# ----------------------------------------------------------------- explain
-
-
-def _configure_explain(p: argparse.ArgumentParser) -> None:
-    p.add_argument("frame", metavar="HEX|FILE", help="one frame as hex text, or a file holding it (binary or hex)")
-    _add_key_args(p)
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                   help="ANSI colour (auto: when stdout is a terminal and NO_COLOR is unset)")
-
-
-def _explain_input(arg: str) -> bytes:
-    if arg == "-" or os.path.exists(arg):
-        return read_source(arg)
-    from .api import hex_to_bytes
-
-    try:
-        return hex_to_bytes(arg)
-    except HanParseError:
-        raise CliError("%s is neither a file nor hex text" % (arg if len(arg) < 40 else arg[:37] + "...")) from None
-
-
-def _run_explain(args: argparse.Namespace) -> int:
-    from .explain import explain, render, use_color
-
-    data = _explain_input(args.frame)
-    keys = _keys(args)
-    lines = explain(data, keys)
-    color = args.color == "always" or (args.color == "auto" and use_color(sys.stdout))
-    sys.stdout.write(render(lines, color=color))
-    bad = [line.text for line in lines if line.status == "bad"]
-    if any(t.startswith("decryption failed") for t in bad):
-        return EXIT_DECRYPTION
-    if any("BAD" in t for t in bad):
-        return EXIT_CHECKSUM
-    if bad:
-        return EXIT_USAGE
-    return EXIT_OK
-
-
-register("explain", "annotated byte-by-byte breakdown of one frame (layers, checksums, A-XDR, OBIS)",
-         _configure_explain, _run_explain)
-
+#: the ``decode`` subcommand
+COMMAND = Subcommand("decode", "decode a capture, stdin or a serial port into messages (JSON, table or CSV)",
+                     _configure, _run)
