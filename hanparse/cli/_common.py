@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable, Optional, TextIO
 
+from ..api import hex_payload
 from ..errors import HanParseError
 from ..security import Keys
 
@@ -71,14 +72,15 @@ class Subcommand:
 
 # ------------------------------------------------------------------ input
 
-_HEX_TEXT = re.compile(rb"[0-9A-Fa-f\s]+")
+_HEX_TEXT = re.compile(rb"[0-9A-Fa-f\s:,-]+")
 
 
 def read_source(source: str, stdin: Optional[TextIO] = None) -> bytes:
     """The bytes of FILE, or of stdin for ``-``.
 
-    A file that holds only hex digits and whitespace is hex text and is
-    decoded (a captured frame pasted from a log); anything else is taken as
+    A file that holds only hex digits and separators (whitespace, ``:``,
+    ``-``, ``,``) is hex text and is decoded (a captured frame pasted from a
+    log; the same rule as :func:`hanparse._wire.hex_payload`); anything else is taken as
     the raw bytes of a capture.  Raises :class:`CliError` (exit 4 for I/O
     errors, 2 for malformed hex).
     """
@@ -92,11 +94,11 @@ def read_source(source: str, stdin: Optional[TextIO] = None) -> bytes:
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise CliError("cannot read %s: %s" % (source, reason), EXIT_IO) from None
+    decoded = hex_payload(data)
+    if decoded is not None:
+        return decoded
     if data.strip() and _HEX_TEXT.fullmatch(data):
-        digits = b"".join(data.split())
-        if len(digits) % 2:
-            raise CliError("%s looks like hex text but has an odd number of digits" % source)
-        data = bytes.fromhex(digits.decode("ascii"))
+        raise CliError("%s looks like hex text but has an odd number of digits" % source)
     return data
 
 
