@@ -58,7 +58,7 @@ Buffer = Union[bytes, bytearray, memoryview]
 #: ``find_candidate`` mask bits
 KIND_HDLC = 1  # 7E followed by a type-3 frame format byte (Ax)
 KIND_MBUS = 2  # 68 L L 68
-KIND_DSMR = 4  # '/' at a line start followed by a letter
+KIND_DSMR = 4  # '/' followed by a letter (anywhere)
 KIND_MBUS_SHORT = 8  # 10 C A CS 16 and the single character E5
 
 HDLC_FLAG = 0x7E
@@ -99,10 +99,12 @@ _HEX = {c: int(chr(c), 16) for c in b"0123456789abcdefABCDEF"}
 _LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 # first byte, in one pass, that ends or breaks a telegram body: a non-text
-# byte, a '/' right after a control byte (a new telegram), or '!' at a line
-# start or right after a value's ')' (IEC 62056-21 data blocks as the Aidon
-# EFS2 ASCII output: "1-0:31.7.0(123.1*A)!")
-_BODY_STOP = re.compile(rb"[^\x00\x02\t\n\r\x20-\x7e]|[\n)]!|[\x00-\x1f]/")
+# byte, or '!' at a line start or right after a value's ')' (IEC 62056-21
+# data blocks as the Aidon EFS2 ASCII output: "1-0:31.7.0(123.1*A)!")
+_BODY_STOP = re.compile(rb"[^\x00\x02\t\n\r\x20-\x7e]|[\n)]!")
+# '/' + letter: after a control byte (a line start) in a telegram body, it starts
+# like a new telegram -- a telegram without CRC holding one is a cut one spliced to the next
+_SLASH_LETTERS = re.compile(rb"/[A-Za-z]{3}")
 
 
 def _range(data: Buffer, start: int, end: int) -> Tuple[int, int]:
@@ -428,23 +430,49 @@ def dsmr_parse(buf: Buffer, start: int, scan_from: int, max_size: int, final: bo
 
     ::
 
-        /XXX5 identification CR LF        3 letters after '/', printable line
+        /XXX5 identification CR LF        '/', 3 letters, text up to CR LF / LF
         CR LF
         data lines ... CR LF              P1 text only
         !CRC CR LF                        '!' at a line start (or right after
                                           ')'), 0-4 hex digits
 
-    Returns a resume position (``int``) when ``buf`` ends first: call again
+    Rules, checked in this order:
+
+    * identification line: ``/`` + 3 ASCII letters, then bytes up to CR LF
+      or LF, at most ``DSMR_IDENT_MAX`` bytes from ``/``.  A non-printable
+      byte there (other than STX) does not reject the telegram at once: the
+      telegram is then accepted only when it ends with a 4-digit CRC that
+      verifies;
+    * body: P1 text (printable ASCII, TAB, CR, LF, NUL, STX) up to the
+      first ``!`` at a line start or right after ``)``; a byte that is not
+      P1 text rejects the telegram there.  A ``/`` in the body is text;
+    * end line: ``!`` and up to 4 hex digits (either case).  4 digits: the
+      CRC-16/ARC over ``/`` .. ``!`` must match (:class:`ChecksumError`).
+      1-3 digits (a CRC with its leading zeros dropped) must be followed by
+      CR, NUL, LF or, with ``final``, the end of ``buf``.  0 digits: no
+      CRC: ``!`` must be followed by CR, NUL, LF, the ``/`` of the next
+      telegram or (with ``final``) the end of ``buf``, and the telegram is rejected when its identification
+      line held a non-printable byte or when ``/`` + 3 letters appears
+      anywhere after its own ``/`` (a cut telegram or a false start spliced
+      to the next telegram);
+    * tail: up to ``DSMR_MAX_EOL`` CR / NUL bytes and one LF are taken into
+      the telegram; any other byte is left after it (the telegram ends
+      before it, no error: after a verified CRC, trailing bytes are not the
+      telegram's problem).
+
+    Returns a resume position (``int``) when ``buf`` ends first -- also
+    while the end could still be inside the CR / NUL / LF tail: call again
     with ``scan_from`` set to it once more bytes arrived (``scan_from=start``
-    the first time).  With ``final`` an end line cut after the CRC digits is
-    accepted.  A complete telegram gives::
+    the first time).  With ``final`` the end of ``buf`` ends the end line.
+    A complete telegram gives::
 
         (consumed, ident_end, body_start, bang, crc, crc_digits, computed)
 
     ``crc`` and ``computed`` are -1 when the telegram carries no CRC (DSMR
     2.2 / 3.0).  ``ident_end`` is the end of the identification text (before
     CR LF), ``body_start`` the first byte after its line end, ``bang`` the
-    index of ``!``.  The CRC is CRC-16/ARC over ``/`` through ``!``.
+    index of ``!``.  Every rejection has ``skip=1``: a telegram starting
+    inside the rejected span is still found.
     """
     end = len(buf)
     if start < 0 or start >= end:
@@ -461,16 +489,15 @@ def dsmr_parse(buf: Buffer, start: int, scan_from: int, max_size: int, final: bo
                 "DSMR identification must start with 3 letters, got 0x%02X" % buf[i], offset=i, skip=1
             )
         i += 1
+    odd = -1  # first non-printable byte of the identification line: the CRC decides
     while True:
         if i >= end:
             return start
         c = buf[i]
         if c == 0x0D or c == 0x0A:
             break
-        if c not in _IDENT_CHARS:
-            raise FrameError(
-                "byte 0x%02X in the DSMR identification line is not printable" % c, offset=i, skip=1
-            )
+        if odd < 0 and c not in _IDENT_CHARS:
+            odd = i
         i += 1
         if i - start > DSMR_IDENT_MAX:
             raise FrameError(
@@ -490,35 +517,82 @@ def dsmr_parse(buf: Buffer, start: int, scan_from: int, max_size: int, final: bo
             )
         i += 1
     body_start = i + 1
-    # body: find '!' at a line start; stop at non-text or a new telegram
+    # body: find '!' at a line start (or after ')'); stop at a byte that is not P1 text
     pos = scan_from if scan_from > body_start else body_start
     limit = start + max_size
     search_end = end if end < limit else limit
-    m = _BODY_STOP.search(buf, pos - 1, search_end) if pos < search_end else None
+    m = None
+    if pos < search_end:
+        m = _BODY_STOP.search(buf, pos - 1, search_end)  # from pos - 1: a '!' at pos needs the byte before
+        if m is not None and m.start() < pos and m.end() - m.start() == 1:
+            m = _BODY_STOP.search(buf, pos, search_end)  # a byte before pos is not this call's to judge
     if m is None:
         if end > limit:
             raise FrameError("DSMR telegram longer than %d bytes" % max_size, offset=limit, skip=1)
         return end
     k = m.start()
     if m.end() - k == 1:
-        raise FrameError("byte 0x%02X in a DSMR telegram is not P1 text" % buf[k], offset=k, skip=k - start)
-    if buf[k + 1] == 0x2F:
-        raise FrameError("DSMR telegram interrupted by a new telegram", offset=k + 1, skip=k + 1 - start)
+        raise FrameError("byte 0x%02X in a DSMR telegram is not P1 text" % buf[k], offset=k, skip=1)
     bang = k + 1
-    # end line: '!' 0-4 hex digits, CR/NUL, LF
+    # end line: '!' and up to 4 hex digits
     i = bang + 1
     crc = 0
     digits = 0
-    while i < end and buf[i] in _HEX:
-        if digits == 4:
-            raise FrameError("DSMR CRC has more than 4 hex digits", offset=i, skip=i - start)
-        crc = (crc << 4) | _HEX[buf[i]]
+    while digits < 4:
+        if i >= end:
+            if not final:
+                return bang
+            break
+        h = _HEX.get(buf[i])
+        if h is None:
+            break
+        crc = (crc << 4) | h
         digits += 1
         i += 1
+    if digits:
+        if digits < 4 and i < end and buf[i] != 0x0D and buf[i] != 0x00 and buf[i] != 0x0A:
+            raise FrameError(
+                "DSMR end line: unexpected byte 0x%02X after '!' and %d CRC digits" % (buf[i], digits),
+                offset=i,
+                skip=1,
+            )
+        computed = crc16_arc(buf, start, bang + 1)
+        if computed != crc:
+            raise ChecksumError(
+                "DSMR CRC mismatch: computed 0x%04X, telegram has 0x%04X" % (computed, crc),
+                expected=computed,
+                actual=crc,
+                field="crc",
+                offset=bang + 1,
+                skip=1,
+            )
+    else:
+        if i < end and buf[i] != 0x0D and buf[i] != 0x00 and buf[i] != 0x0A and buf[i] != 0x2F:
+            raise FrameError(
+                "DSMR end line: '!' followed by 0x%02X, neither a CRC digit, a line end nor a new '/'" % buf[i],
+                offset=i,
+                skip=1,
+            )
+        crc = computed = -1
+    if odd >= 0 and digits < 4:
+        raise FrameError(
+            "byte 0x%02X in the DSMR identification line is not printable, and no 4-digit CRC"
+            " verifies the telegram" % buf[odd],
+            offset=odd,
+            skip=1,
+        )
+    if digits == 0:
+        m = _SLASH_LETTERS.search(buf, start + 1, bang)
+        if m is not None:
+            raise FrameError(
+                "DSMR telegram without CRC holds '/' + 3 letters after its start (a cut or false"
+                " start spliced to a new telegram)",
+                offset=m.start(),
+                skip=1,
+            )
+    # tail: CR / NUL bytes (bounded) and one LF; any other byte is after the telegram
     eol = 0
-    while i < end and (buf[i] == 0x0D or buf[i] == 0x00):
-        if eol == DSMR_MAX_EOL:
-            raise FrameError("DSMR end line has too many CR/NUL bytes", offset=i, skip=i - start)
+    while i < end and eol < DSMR_MAX_EOL and (buf[i] == 0x0D or buf[i] == 0x00):
         eol += 1
         i += 1
     if i >= end:
@@ -528,21 +602,7 @@ def dsmr_parse(buf: Buffer, start: int, scan_from: int, max_size: int, final: bo
     elif buf[i] == 0x0A:
         consumed = i + 1 - start
     else:
-        raise FrameError(
-            "DSMR end line: unexpected byte 0x%02X after '!'" % buf[i], offset=i, skip=i - start
-        )
-    if digits == 0:
-        return (consumed, ident_end, body_start, bang, -1, 0, -1)
-    computed = crc16_arc(buf, start, bang + 1)
-    if computed != crc:
-        raise ChecksumError(
-            "DSMR CRC mismatch: computed 0x%04X, telegram has 0x%04X" % (computed, crc),
-            expected=computed,
-            actual=crc,
-            field="crc",
-            offset=bang + 1,
-            skip=consumed,
-        )
+        consumed = i - start
     return (consumed, ident_end, body_start, bang, crc, digits, computed)
 
 
@@ -575,10 +635,9 @@ def find_candidate(buf: Buffer, start: int, anchor: int, mask: int) -> int:
     candidate that passed the cheap pre-checks, ``-(i + 1)`` when the bytes
     after ``i`` are not there yet to tell, and ``len(buf)`` when there is no
     candidate.  Pre-checks: HDLC ``7E Ax``; M-Bus ``68 L L 68``; DSMR ``/`` +
-    letter, where the ``/`` is at ``anchor`` (where the stream or the
-    previous frame ended) or follows a control or non-ASCII byte (a line
-    start), so a ``/`` inside a value never starts a telegram; short M-Bus
-    ``10 C A CS 16`` and ``E5``.
+    letter wherever it is (after noise on the same line too: the framer and
+    the CRC decide); short M-Bus ``10 C A CS 16`` and ``E5``.  ``anchor`` is
+    kept for compatibility and not used.
     """
     end = len(buf)
     if start < 0 or start > end:
@@ -602,11 +661,10 @@ def find_candidate(buf: Buffer, start: int, anchor: int, mask: int) -> int:
             if buf[i + 3] == 0x68 and buf[i + 1] == buf[i + 2]:
                 return i
         elif b == 0x2F:
-            if i == anchor or i == 0 or buf[i - 1] < 0x20 or buf[i - 1] >= 0x7F:
-                if i + 1 >= end:
-                    return -(i + 1)
-                if buf[i + 1] in _LETTERS:
-                    return i
+            if i + 1 >= end:
+                return -(i + 1)
+            if buf[i + 1] in _LETTERS:
+                return i
         elif b == 0xE5:
             return i
         else:  # 0x10
@@ -631,8 +689,8 @@ def find_byte(buf: Buffer, value: int, start: int, end: int) -> int:
 # ------------------------------------------------------------------ hex-text lines
 
 _BLANK_HEAD = b" \t\r\x00"  # skipped before a line's head
-_HEX_SPACE = b" \t\r"  # allowed between the digits of a hex line
-_NON_HEX = re.compile(rb"[^0-9a-fA-F \t\r]")
+_HEX_SPACE = b" \t\r:-,"  # allowed between the digits of a hex line (blanks, dump separators)
+_NON_HEX = re.compile(rb"[^0-9a-fA-F \t\r:,\-]")
 _NON_BLANK = re.compile(rb"[^ \t\r\x00]")
 _EVENT_CACHE: Dict[int, Pattern[bytes]] = {}
 
@@ -640,15 +698,16 @@ _EVENT_CACHE: Dict[int, Pattern[bytes]] = {}
 def _event_line(cap: int) -> Pattern[bytes]:
     """A line (from the LF before it) that can change more than the telegram count.
 
-    A telegram start ``/``, an end ``!``, a line of hex digits and blanks
-    only, or one whose hex start may hold more than ``cap`` digits.
+    A telegram start ``/``, an end ``!``, a line of hex digits and
+    separators (space, tab, CR, ``:``, ``-``, ``,``) only, or one whose hex
+    start may hold more than ``cap`` digits.
     """
     pat = _EVENT_CACHE.get(cap)
     if pat is None:
         if len(_EVENT_CACHE) > 8:
             _EVENT_CACHE.clear()
-        pat = re.compile(rb"\n(?:[ \t\r\x00]*[/!]|[ \t\r]*[0-9a-fA-F][0-9a-fA-F \t\r]*(?:\n|\Z)"
-                         rb"|[0-9a-fA-F \t\r]{%d})" % (cap + 1))
+        pat = re.compile(rb"\n(?:[ \t\r\x00]*[/!]|[ \t\r:,\-]*[0-9a-fA-F][0-9a-fA-F \t\r:,\-]*(?:\n|\Z)"
+                         rb"|[0-9a-fA-F \t\r:,\-]{%d})" % (cap + 1))
         _EVENT_CACHE[cap] = pat
     return pat
 
@@ -667,9 +726,11 @@ def hex_lines(chunk: Buffer, state: list, cap: int, max_lines: int, final: bool)
     """Split a stream chunk into lines and return the hex-text lines it ends.
 
     The line rule of :class:`hanparse.stream.StreamDecoder`: a *hex line*
-    (bytes up to LF) holds only hex digits, spaces, tabs and CR, an even
-    number (at least 2) of digits, at most ``cap`` of them, and is not
-    inside a DSMR telegram.  A line's *head* is its first 4 bytes after
+    (bytes up to LF) holds only hex digits and separators -- spaces, tabs,
+    CR, and the dump separators ``:``, ``-`` and ``,`` (``7e:a0:2a``,
+    ``7E-A0-2A``, ``7e,a0``), anywhere in the line -- an even number (at
+    least 2) of digits, at most ``cap`` of them, and is not inside a DSMR
+    telegram.  A line's *head* is its first 4 bytes after
     leading space/tab/CR/NUL; a head ``/`` + three ASCII letters starts a
     telegram (``max_lines`` lines at most), a head starting with ``!`` ends
     it, any other line inside one counts down.  A line whose digits exceed

@@ -451,9 +451,10 @@ def dsmr_parse(const unsigned char[::1] buf, Py_ssize_t start, Py_ssize_t scan_f
                Py_ssize_t max_size, bint final):
     """Validate the DSMR/P1 telegram whose ``/`` is at ``start`` (see _purepy)."""
     cdef Py_ssize_t end = buf.shape[0]
-    cdef Py_ssize_t i, ident_end, body_start, bang, limit, consumed
+    cdef Py_ssize_t i, k, ident_end, body_start, bang, limit, consumed, odd
     cdef int digits, eol, h
-    cdef unsigned int c, prev, crc, computed
+    cdef unsigned int c, prev
+    cdef long crc, computed
     if start < 0 or start >= end:
         raise ValueError("start %d is outside the %d-byte buffer" % (start, end))
     cdef const unsigned char* b = &buf[0]
@@ -468,16 +469,15 @@ def dsmr_parse(const unsigned char[::1] buf, Py_ssize_t start, Py_ssize_t scan_f
                 "DSMR identification must start with 3 letters, got 0x%02X" % b[i], offset=i, skip=1
             )
         i += 1
+    odd = -1  # first non-printable byte of the identification line: the CRC decides
     while True:
         if i >= end:
             return start
         c = b[i]
         if c == 0x0D or c == 0x0A:
             break
-        if not IDENT[c]:
-            raise FrameError(
-                "byte 0x%02X in the DSMR identification line is not printable" % c, offset=i, skip=1
-            )
+        if odd < 0 and not IDENT[c]:
+            odd = i
         i += 1
         if i - start > DSMR_IDENT_MAX:
             raise FrameError(
@@ -505,34 +505,76 @@ def dsmr_parse(const unsigned char[::1] buf, Py_ssize_t start, Py_ssize_t scan_f
             raise FrameError("DSMR telegram longer than %d bytes" % max_size, offset=limit, skip=1)
         c = b[i]
         if not TEXT[c]:
-            raise FrameError("byte 0x%02X in a DSMR telegram is not P1 text" % c, offset=i, skip=i - start)
-        prev = b[i - 1]
+            raise FrameError("byte 0x%02X in a DSMR telegram is not P1 text" % c, offset=i, skip=1)
         if c == 0x21:
+            prev = b[i - 1]
             if prev == 0x0A or prev == 0x29:
                 bang = i
                 break
-        elif c == 0x2F:
-            if prev < 0x20:
-                raise FrameError("DSMR telegram interrupted by a new telegram", offset=i, skip=i - start)
         i += 1
     if bang < 0:
         return end
+    # end line: '!' and up to 4 hex digits
     i = bang + 1
     crc = 0
     digits = 0
-    while i < end:
+    while digits < 4:
+        if i >= end:
+            if not final:
+                return bang
+            break
         h = HEXVAL[b[i]]
         if h < 0:
             break
-        if digits == 4:
-            raise FrameError("DSMR CRC has more than 4 hex digits", offset=i, skip=i - start)
         crc = (crc << 4) | h
         digits += 1
         i += 1
+    if digits:
+        if digits < 4 and i < end and b[i] != 0x0D and b[i] != 0x00 and b[i] != 0x0A:
+            raise FrameError(
+                "DSMR end line: unexpected byte 0x%02X after '!' and %d CRC digits" % (b[i], digits),
+                offset=i,
+                skip=1,
+            )
+        with nogil:
+            computed = _arc(b + start, bang + 1 - start)
+        if computed != crc:
+            raise ChecksumError(
+                "DSMR CRC mismatch: computed 0x%04X, telegram has 0x%04X" % (computed, crc),
+                expected=computed,
+                actual=crc,
+                field="crc",
+                offset=bang + 1,
+                skip=1,
+            )
+    else:
+        if i < end and b[i] != 0x0D and b[i] != 0x00 and b[i] != 0x0A and b[i] != 0x2F:
+            raise FrameError(
+                "DSMR end line: '!' followed by 0x%02X, neither a CRC digit, a line end nor a new '/'" % b[i],
+                offset=i,
+                skip=1,
+            )
+        crc = -1
+        computed = -1
+    if odd >= 0 and digits < 4:
+        raise FrameError(
+            "byte 0x%02X in the DSMR identification line is not printable, and no 4-digit CRC"
+            " verifies the telegram" % b[odd],
+            offset=odd,
+            skip=1,
+        )
+    if digits == 0:
+        for k in range(start + 1, bang - 3):
+            if b[k] == 0x2F and LETTER[b[k + 1]] and LETTER[b[k + 2]] and LETTER[b[k + 3]]:
+                raise FrameError(
+                    "DSMR telegram without CRC holds '/' + 3 letters after its start (a cut or false"
+                    " start spliced to a new telegram)",
+                    offset=k,
+                    skip=1,
+                )
+    # tail: CR / NUL bytes (bounded) and one LF; any other byte is after the telegram
     eol = 0
-    while i < end and (b[i] == 0x0D or b[i] == 0x00):
-        if eol == DSMR_MAX_EOL:
-            raise FrameError("DSMR end line has too many CR/NUL bytes", offset=i, skip=i - start)
+    while i < end and eol < DSMR_MAX_EOL and (b[i] == 0x0D or b[i] == 0x00):
         eol += 1
         i += 1
     if i >= end:
@@ -542,22 +584,7 @@ def dsmr_parse(const unsigned char[::1] buf, Py_ssize_t start, Py_ssize_t scan_f
     elif b[i] == 0x0A:
         consumed = i + 1 - start
     else:
-        raise FrameError(
-            "DSMR end line: unexpected byte 0x%02X after '!'" % b[i], offset=i, skip=i - start
-        )
-    if digits == 0:
-        return (consumed, ident_end, body_start, bang, -1, 0, -1)
-    with nogil:
-        computed = _arc(b + start, bang + 1 - start)
-    if computed != crc:
-        raise ChecksumError(
-            "DSMR CRC mismatch: computed 0x%04X, telegram has 0x%04X" % (computed, crc),
-            expected=computed,
-            actual=crc,
-            field="crc",
-            offset=bang + 1,
-            skip=consumed,
-        )
+        consumed = i - start
     return (consumed, ident_end, body_start, bang, crc, digits, computed)
 
 
@@ -601,12 +628,11 @@ def find_candidate(const unsigned char[::1] buf, Py_ssize_t start, Py_ssize_t an
                 return -(i + 1)
             if b[i + 3] == 0x68 and b[i + 1] == b[i + 2]:
                 return i
-        elif c == 0x2F:
-            if i == anchor or i == 0 or b[i - 1] < 0x20 or b[i - 1] >= 0x7F:
-                if i + 1 >= end:
-                    return -(i + 1)
-                if LETTER[b[i + 1]]:
-                    return i
+        elif c == 0x2F:  # '/' + letter anywhere (anchor is not used)
+            if i + 1 >= end:
+                return -(i + 1)
+            if LETTER[b[i + 1]]:
+                return i
         elif c == 0xE5:
             return i
         else:
@@ -639,7 +665,7 @@ def hex_line_state():
 
 
 cdef bytes _unhex(const unsigned char* p, Py_ssize_t n, Py_ssize_t ndigits):
-    # p[:n] holds ndigits hex digits (an even number) and blanks
+    # p[:n] holds ndigits hex digits (an even number) and separators
     cdef bytes out = PyBytes_FromStringAndSize(NULL, ndigits // 2)
     cdef unsigned char* q = <unsigned char*>PyBytes_AS_STRING(out)
     cdef Py_ssize_t k, m = 0
@@ -698,7 +724,7 @@ def hex_lines(chunk, list state, Py_ssize_t cap, Py_ssize_t max_lines, bint fina
                         ncarried = 0
                     else:
                         ndig += 1
-                elif not (c == 0x20 or c == 0x09 or c == 0x0D):
+                elif not (c == 0x20 or c == 0x09 or c == 0x0D or c == 0x3A or c == 0x2D or c == 0x2C):
                     hex_ok = 0
                     ndig = 0
                     ncarried = 0
@@ -733,7 +759,7 @@ def hex_lines(chunk, list state, Py_ssize_t cap, Py_ssize_t max_lines, bint fina
             break
     # carry the unfinished line
     if hex_ok and ndig > ncarried:
-        new = bytes(chunk[line_start:n]).translate(None, b" \t\r")
+        new = bytes(chunk[line_start:n]).translate(None, b" \t\r:-,")
         if ncarried == len(carried):
             carried += new
         else:

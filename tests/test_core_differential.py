@@ -144,12 +144,68 @@ def test_only_hanparse_errors_escape(buf, step):
             pass
 
 
+# -- DSMR / P1: candidates anywhere, the CRC decides, results independent of chunking
+
+p1_telegrams = st.builds(
+    lambda ident, lines, crc, end: dsmr_framing.build(ident + b"\r\n\r\n" + b"\r\n".join(lines), crc=crc)[:-2] + end,
+    st.sampled_from([b"/ABC5 x", b"/ISk5\\2MT382-1000", b"/ISk5\x99MT382", b"/KFM5\x00X", b"/Abc"]),
+    st.lists(st.sampled_from([b"1-0:1.8.1(000123.456*kWh)", b"0-0:96.13.0()", b"/XYZ5", b"(a/b)", b"1-0:2.8.0(1)!",
+                              b"", b"\x00"]), max_size=5),
+    st.booleans(),
+    st.sampled_from([b"\r\n", b"", b"\r", b"\n", b"\r\x00\n", b"\r\r\r\r\r\n", b"XYZ", b"5\r\n", b"\r\x00"]),
+)
+p1_streams = st.lists(
+    st.one_of(
+        p1_telegrams,
+        p1_telegrams.flatmap(lambda t: st.integers(0, len(t)).map(lambda k: t[:k])),  # cut telegrams
+        st.sampled_from([b"/", b"!", b"\r\n", b"\r", b"\x00", b"/ABC5", b"/xx", b"\x99", b"XYZ", b")!", b"\n!",
+                         b"!B9F", b"6EEE", b"\n/ABC"]),
+        st.binary(max_size=8),
+    ),
+    max_size=6,
+).map(b"".join)
+
+
+@SETTINGS
+@given(buf=p1_streams, data=st.data())
+def test_dsmr_twins_agree_and_never_depend_on_chunking(buf, data):
+    starts = [i for i in range(len(buf)) if buf[i] == 0x2F][:6]
+    for mask in (4, 15):
+        same("find_candidate", buf, 0, -1, mask)
+    for i in starts:
+        for final in (False, True):
+            whole = same("dsmr_parse", buf, i, i, 1024, final)
+        waiting = same("dsmr_parse", buf, i, i, 1024, False)
+        if not (waiting[0] == "ok" and waiting[1].__class__ is int):
+            assert whole == waiting  # final only settles what would wait
+        for k in sorted(set(data.draw(st.lists(st.integers(i + 1, len(buf)), max_size=4)))):
+            part = same("dsmr_parse", buf[:k], i, i, 1024, False)
+            if part[0] == "ok" and part[1].__class__ is int:
+                # a prefix waits; resuming from the position it gave changes nothing
+                assert same("dsmr_parse", buf, i, max(i, part[1]), 1024, False) == waiting
+            else:
+                assert part == waiting, k  # the prefix already gives the answer of the whole input
+            if part[0] == "err":
+                assert part[4] == 1  # every DSMR rejection skips 1
+
+
+def test_dsmr_examples_agree():
+    v = dsmr_framing.build("/ISk5\\2MT382-1000\r\n\r\n1-0:1.8.1(1)")
+    for buf in (b"\x12\x99abc" + v, v[:-2] + b"XYZ", v[:-2], v[:-1], v.replace(b"\\", b"\x99"),
+                v[:40] + v, b"/ABC5" + v, v[:-2] + b"\r" * 6 + b"\n", b"/ABC5\x99\r\n\r\n!\r\n"):
+        for i in [k for k in range(len(buf)) if buf[k] == 0x2F]:
+            for final in (False, True):
+                same("dsmr_parse", buf, i, i, 1024, final)
+        assert same("find_candidate", buf, 0, -1, 4)[1] == buf.index(b"/")
+
+
 # -- hex-text lines: the stream decoder's line rule
 
 line_bytes = st.lists(
     st.one_of(
-        st.sampled_from(list(b"0123456789abcdefABCDEF \t\r\n\x00/!:(") + [0x7E, 0xFF]),
-        st.sampled_from([b"/ISK5", b"/ABC", b"!1234", b"\r\n", b"7ea0", b"  0F", b"\n/Ab"]).map(list),
+        st.sampled_from(list(b"0123456789abcdefABCDEF \t\r\n\x00/!:(-,") + [0x7E, 0xFF]),
+        st.sampled_from([b"/ISK5", b"/ABC", b"!1234", b"\r\n", b"7ea0", b"  0F", b"\n/Ab", b"7e:a0:", b"7E-A0",
+                         b", 0f"]).map(list),
         st.integers(0, 255),
     ),
     max_size=300,
@@ -181,7 +237,7 @@ def _line_model(data, cap, max_lines):
                     ok, dropped = False, dropped + cap + 1
                     break
                 digits += bytes((c,))
-            elif c not in b" \t\r":
+            elif c not in b" \t\r:-,":  # blanks and the dump separators
                 ok = False
                 break
         emit = ok and digits and len(digits) % 2 == 0
@@ -222,3 +278,20 @@ def test_hex_lines_examples():
         out, state = _run_lines(mod, data, [3, 30, 60], 64, 256)
         assert out == [(9, b"\x7e\xa0\x12"), (len(data) - 2, b"\x7e\xa0"), (len(data), b"\x0f")]
         assert state == [0, 1, b"", bytearray(), 0]
+
+
+def test_hex_lines_separators():
+    # ':', '-' and ',' separate hex digits like blanks; the rest of the rule is unchanged
+    lines = [b"7e:a0:2a\n", b"7E-A0-2A\r\n", b"7e,a0, 2a\n", b":7e:a0:\n", b"1-0:1.8.0(1)\n", b"--\n",
+             b"7e:a\n", b"7e;a0\n", b"/ISK5\n", b"7e:a0\n", b"!\n", b" 0f-1e\t,2d"]
+    data = b"".join(lines)
+    ends = [sum(len(x) for x in lines[: k + 1]) for k in range(len(lines))]
+    want = [(ends[0], b"\x7e\xa0\x2a"), (ends[1], b"\x7e\xa0\x2a"), (ends[2], b"\x7e\xa0\x2a"),
+            (ends[3], b"\x7e\xa0"), (ends[11], b"\x0f\x1e\x2d")]
+    for _, mod in TWINS:
+        for cuts in ([], [1, 2, 3], list(range(0, len(data), 5)), [20, 41]):
+            out, state = _run_lines(mod, data, cuts, 64, 256)
+            assert out == want, (mod.__name__, cuts)
+            assert state == [0, 1, b"", bytearray(), 0]
+        out, state = _run_lines(mod, b"7e:a0:2a:7e:a0:2a\n", [], 8, 256)  # 12 digits > cap 8: dropped
+        assert out == [] and state[4] == 9

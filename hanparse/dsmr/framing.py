@@ -2,32 +2,49 @@
 
 ::
 
-    /ISk5\\2MT382-1000 CR LF       identification: '/', 3 letters, printable text
+    /ISk5\\2MT382-1000 CR LF       identification: '/', 3 letters, text
     CR LF
     1-3:0.2.8(50) CR LF            data lines
     ...
     !EF2F CR LF                    '!' at a line start, CRC-16/ARC over '/' .. '!'
                                    as 4 hex digits (none in DSMR 2.2 / 3.0)
 
-What a telegram is, for :func:`decode`:
+What a telegram is, for :func:`decode` (and for the stream scanner, which
+looks for ``/`` + letter wherever it is, after noise on the same line too):
 
-* It starts at ``/`` followed by three letters and a printable
-  identification line ending in CR LF or LF.
-* It ends at the first ``!`` at the start of a line -- or right after a
-  value's ``)``, as IEC 62056-21 data blocks end (Aidon EFS2 ASCII:
-  ``1-0:31.7.0(123.1*A)!``) -- followed by 0-4 hex
-  digits (either case; ``B9F`` is a CRC of ``0B9F``), optional CR / NUL
-  bytes and LF.  Without digits there is no CRC (``crc`` is None).
-* Its bytes are P1 text (printable ASCII, TAB, CR, LF, NUL, STX).  A
-  ``/`` right after a control byte (a line start) means a new telegram
-  began before this one ended: this one is rejected (``skip`` lands on the
-  new ``/``), so two telegrams are never spliced.  A ``/`` inside a value
-  is just text.
+* It starts at ``/`` followed by three ASCII letters; its identification
+  line runs to CR LF or LF (at most 256 bytes from ``/``).  A byte there
+  that is not printable (STX is) does not reject it at once: the telegram
+  is then accepted only when it ends with a 4-digit CRC that verifies.
+* Its body is P1 text (printable ASCII, TAB, CR, LF, NUL, STX); a byte that
+  is not P1 text rejects it there.  A ``/`` in the body is just text.
+* Its body ends at the first ``!`` at the start of a line -- or right
+  after a value's ``)``, as IEC 62056-21 data blocks end (Aidon EFS2 ASCII:
+  ``1-0:31.7.0(123.1*A)!``).  Up to 4 hex digits follow (either case):
+
+  - 4 digits: the CRC-16/ARC over ``/`` .. ``!``, which must match;
+  - 1-3 digits: a CRC with its leading zeros dropped (``B9F`` is ``0B9F``),
+    which must match and be followed by CR, NUL, LF or the end of the
+    stream;
+  - none: no CRC (``crc`` is None).  Such a telegram is rejected when its
+    identification line held a non-printable byte, or when a line of its
+    body (after LF or another control byte) starts with ``/`` + letter: a
+    cut telegram spliced to the next one, which only a CRC could tell.
+
+* Up to 4 CR / NUL bytes and one LF after the CRC (or after ``!``) belong
+  to the telegram; any other byte there is simply the first byte after it
+  (``!6EEE`` followed by ``/ISk5...`` or noise is a complete telegram).
+  While the bytes seen so far could still be that CR / NUL / LF tail, a
+  stream waits for more; at its end (``final``) what is there is accepted,
+  so the result never depends on how the stream is chunked.
 * A telegram longer than ``max_size`` bytes is rejected.
 
 A bad CRC raises :class:`~hanparse.errors.ChecksumError` with
-``expected`` = computed, ``actual`` = the telegram's, ``field="crc"`` and
-``skip`` = the whole telegram.
+``expected`` = computed, ``actual`` = the telegram's, ``field="crc"``.
+Every rejection (:class:`~hanparse.errors.FrameError` or
+:class:`~hanparse.errors.ChecksumError`) has ``skip=1``: hunting resumes
+right after the rejected ``/``, so a telegram starting inside the rejected
+span (a cut telegram followed by a whole one) is still found.
 """
 
 from __future__ import annotations
@@ -104,10 +121,15 @@ def decode(
 ) -> Tuple[int, Optional[DsmrFrame]]:
     """Decode the telegram whose ``/`` is at ``buf[start]``.
 
-    Returns ``(consumed, DsmrFrame)`` (``consumed`` includes the end line's
-    LF), or ``(0, None)`` when ``buf`` ends first.  ``final=True`` says no
-    more bytes will come: an end line cut after ``!`` and its CRC digits is
-    then accepted.
+    Returns ``(consumed, DsmrFrame)`` (``consumed`` includes the CR / NUL
+    bytes and the LF that end the end line, when present), or ``(0, None)``
+    when ``buf`` ends first -- also when it ends right after ``!``, its CRC
+    digits or part of their line end, which more bytes could still extend.
+    ``final=True`` says no more bytes will come: an end line cut after
+    ``!`` and its CRC digits is then accepted.  Raises
+    :class:`~hanparse.errors.FrameError` /
+    :class:`~hanparse.errors.ChecksumError` (``skip=1``) for a rejected
+    telegram (see the module docstring).
     """
     if start >= len(buf):
         return 0, None
