@@ -22,7 +22,6 @@ import pytest
 
 import hanparse
 from hanparse import hdlc
-
 from tests.impl_switch import available, use_implementation
 
 FIXTURE = json.loads(

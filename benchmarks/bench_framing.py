@@ -13,7 +13,6 @@ import pytest
 from benchmarks._common import fixture_bytes as _load
 from hanparse import _impl, framing
 
-
 SAMPLES = {
     "hdlc": _load("hdlc/kamstrup-no-list2-3phase.json") + b"\r\n",
     "mbus": _load("mbus/dlms__tinetz_example_2seg.json") + b"\x00",

@@ -23,7 +23,6 @@ import pytest
 
 import hanparse
 from hanparse.stream import StreamDecoder
-
 from tests.impl_switch import available, use_implementation
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures"

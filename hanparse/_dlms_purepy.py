@@ -250,10 +250,10 @@ def _type_desc(buf: bytes, pos: int, end: int, depth: int) -> Tuple[Any, int, in
         return ("s", tuple(members)), total, pos
     if tag == 0:
         raise DecodeError("compact-array type description has a zero-size element", offset=pos)
-    size = _MIN_SIZE.get(tag)
-    if size is None:
+    min_size = _MIN_SIZE.get(tag)
+    if min_size is None:
         raise DecodeError("invalid compact-array type description tag 0x%02X" % tag, offset=pos)
-    return tag, size, pos + 1
+    return tag, min_size, pos + 1
 
 
 def _untagged(buf: bytes, pos: int, end: int, desc: Any) -> Tuple[Any, int]:

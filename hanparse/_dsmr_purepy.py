@@ -34,9 +34,14 @@ raises the same errors with the same messages.
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+import datetime as _dt
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Type
 
 from .errors import DecodeError, FrameError, IncompleteError
+
+if TYPE_CHECKING:
+    from .dsmr.timestamps import TimestampParser
+    from .model import Reading
 
 __all__ = ["tokenize", "value_kind", "make_readings", "parse_lines", "frame", "split_tst"]
 
@@ -98,7 +103,7 @@ def _group(data: bytes, pos: int, stop: int) -> Tuple[str, Optional[str], int, i
     return value, unit, value_kind(value), close + 1
 
 
-def tokenize(data: bytes, start: int, stop: int) -> List[tuple]:
+def tokenize(data: bytes, start: int, stop: int) -> List[Tuple[Any, ...]]:
     """Split ``data[start:stop]`` into data-set tuples (see the module docstring).
 
     ``data`` must be ``bytes``; ``0 <= start <= stop <= len(data)``.
@@ -107,7 +112,7 @@ def tokenize(data: bytes, start: int, stop: int) -> List[tuple]:
         raise TypeError("tokenize() needs bytes")
     if start < 0 or stop > len(data) or start > stop:
         raise ValueError("bad start/stop")
-    out: List[tuple] = []
+    out: List[Tuple[Any, ...]] = []
     pos = start
     while pos < stop:
         c = data[pos]
@@ -117,7 +122,7 @@ def tokenize(data: bytes, start: int, stop: int) -> List[tuple]:
         if c == 0x28:  # '(' : continuation of the previous data set
             if not out:
                 raise DecodeError("value group without an OBIS id", offset=pos)
-            groups: list = []
+            groups: List[Any] = []
             while pos < stop and data[pos] == 0x28:
                 value, unit, kind, pos = _group(data, pos, stop)
                 groups += (value, unit, kind)
@@ -136,7 +141,7 @@ def tokenize(data: bytes, start: int, stop: int) -> List[tuple]:
                 offset=id_start)
         if pos == id_start:
             raise DecodeError("value group without an OBIS id", offset=pos)
-        line: list = [data[id_start:pos].decode("latin-1")]
+        line: List[Any] = [data[id_start:pos].decode("latin-1")]
         while pos < stop and data[pos] == 0x28:
             value, unit, kind, pos = _group(data, pos, stop)
             line += (value, unit, kind)
@@ -147,7 +152,9 @@ def tokenize(data: bytes, start: int, stop: int) -> List[tuple]:
 _MISSING = object()
 
 
-def make_readings(lines: List[tuple], entries: dict, entry_for, ts, strict: bool, cls, hex_texts: dict) -> tuple:
+def make_readings(lines: List[Tuple[Any, ...]], entries: Dict[str, Tuple[Any, ...]],
+                  entry_for: Callable[[str], Tuple[Any, ...]], ts: TimestampParser, strict: bool, cls: Type[Reading],
+                  hex_texts: Dict[str, Optional[str]]) -> Tuple[Tuple[Reading, ...], int, int]:
     """Turn tokenized data sets into Readings: ``(readings_tuple, clock_index, id_index)``.
 
     ``entries`` maps an id text to ``(obis, channel, converter, note, role,
@@ -166,7 +173,7 @@ def make_readings(lines: List[tuple], entries: dict, entry_for, ts, strict: bool
     and the best non-empty id line (-1 when absent).
     """
     make = cls._make
-    out = []
+    out: List[Reading] = []
     append = out.append
     clock = -1
     ident = -1
@@ -179,7 +186,7 @@ def make_readings(lines: List[tuple], entries: dict, entry_for, ts, strict: bool
             e = entry_for(t[0])
         if e[3] is not None and strict:
             raise DecodeError(e[3])
-        r = None
+        r: Optional[Reading] = None
         fast = e[5]
         if fast and len(t) == 4:
             if fast == 1:
@@ -219,8 +226,10 @@ def make_readings(lines: List[tuple], entries: dict, entry_for, ts, strict: bool
     return tuple(out), clock, ident
 
 
-def parse_lines(data: bytes, start: int, stop: int, entries: dict, entry_for, ts, ts_cache: dict, strict: bool,
-                cls, hex_texts: dict) -> tuple:
+def parse_lines(data: bytes, start: int, stop: int, entries: Dict[str, Tuple[Any, ...]],
+                entry_for: Callable[[str], Tuple[Any, ...]], ts: TimestampParser,
+                ts_cache: Dict[str, Tuple[Optional[_dt.datetime], Optional[str]]], strict: bool, cls: Type[Reading],
+                hex_texts: Dict[str, Optional[str]]) -> Tuple[Tuple[Reading, ...], int, int]:
     """``make_readings(tokenize(data, start, stop), ...)`` in one call.
 
     ``ts_cache`` is the text -> ``ts(text)`` cache of the timestamp parser
@@ -284,7 +293,7 @@ def frame(buf: bytes) -> Tuple[int, int, int, int, Optional[int], str]:
     return start, header_end, bang, end, crc, header
 
 
-def split_tst(text: str):
+def split_tst(text: str) -> Optional[Tuple[int, int, int, int, int, int, int]]:
     """Fields of a ``YYMMDDhhmmss[S|W]`` text, or None when it is not that shape.
 
     Returns ``(yy, month, day, hour, minute, second, key)`` with

@@ -35,7 +35,7 @@ without running ``__init__``; the compiled twin fills their slots directly.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from . import registry as _registry
 from .cosem import UNITS, apply_scaler, decode_date, decode_datetime, decode_time
@@ -45,7 +45,11 @@ from .meters import _profiles as P
 from .model import Message, MeterInfo, Reading
 from .obis import Obis, _by_bytes
 
-__all__ = ["MAX_DEPTH", "decode_hdlc_frame", "decode_message", "decode_parts", "is_scaler_unit", "new_message", "new_meter_info"]
+if TYPE_CHECKING:
+    from .meters._decode import Options
+
+__all__ = ["MAX_DEPTH", "decode_hdlc_frame", "decode_message", "decode_parts", "is_scaler_unit", "new_message",
+           "new_meter_info"]
 
 #: containers nested deeper than this below the body are not searched
 MAX_DEPTH = 8
@@ -103,7 +107,7 @@ class _Scaling:
 _SCALINGS: Dict[Tuple[str, int], _Scaling] = {}
 
 
-def _scaling(profile: P.Profile, opts: Any) -> _Scaling:
+def _scaling(profile: P.Profile, opts: Options) -> _Scaling:
     if opts.scalers:
         overrides = {Obis.coerce(k): int(v) for k, v in opts.scalers.items()}
         return _Scaling(profile, overrides)
@@ -279,7 +283,7 @@ def _is_push_list(body: Any) -> bool:
     return (type(d) is tuple and len(d) >= 4 and type(d[0]) is int and _is_obis(d[1]) and type(d[2]) is int)
 
 
-def _walk_push_list(ctx: _Ctx, body: tuple) -> None:
+def _walk_push_list(ctx: _Ctx, body: Tuple[Any, ...]) -> None:
     """Push-object-list: descriptor i describes body element i.
 
     Attribute 2 of every object but the push setup is a reading; attribute 3
@@ -496,7 +500,8 @@ def walk_positional(ctx: Any, body: Sequence[Any], start: int, codes: Sequence[O
         _emit(ctx, obis, value, None)
 
 
-def decode_parts(body: Any, clock: Any, system_title: Optional[bytes], opts: Any) -> Tuple[MeterInfo, Any, Tuple[Reading, ...]]:
+def decode_parts(body: Any, clock: Any, system_title: Optional[bytes],
+                 opts: Options) -> Tuple[MeterInfo, Any, Tuple[Reading, ...]]:
     """``(meter, timestamp, readings)`` of a data-notification.
 
     ``body``: the A-XDR Data tree; ``clock``: the notification date-time (12
@@ -635,7 +640,7 @@ def _clock_valid(raw: Any) -> bool:
     return status == 0xFF or not status & 0x01
 
 
-def _kamstrup_profile(opts: Any) -> str:
+def _kamstrup_profile(opts: Options) -> str:
     scaler = opts.kamstrup_energy_scaler
     if scaler is None:
         return "kamstrup_se" if (opts.country or "").upper() == "SE" else "kamstrup_no"
@@ -674,8 +679,8 @@ def _meter_info(manufacturer: Optional[str], model: Optional[str], meter_id: Opt
     return hit
 
 
-def new_message(format: str, meter: MeterInfo, timestamp: Any, readings: tuple, raw: bytes, encrypted: bool,
-                security: Any) -> Message:
+def new_message(format: str, meter: MeterInfo, timestamp: Any, readings: Tuple[Reading, ...], raw: bytes,
+                encrypted: bool, security: Any) -> Message:
     """A :class:`Message` from ready parts (``readings`` a tuple, ``raw`` bytes); no checks."""
     return Message._make(format, meter, timestamp, readings, raw, encrypted, security)
 
@@ -687,7 +692,7 @@ def new_meter_info(manufacturer: Optional[str], model: Optional[str], meter_id: 
     return MeterInfo._make(manufacturer, model, meter_id, list_id, identification, system_title, profile)
 
 
-def decode_message(format: str, body: Any, clock: Any, system_title: Optional[bytes], opts: Any, raw: bytes,
+def decode_message(format: str, body: Any, clock: Any, system_title: Optional[bytes], opts: Options, raw: bytes,
                    security: Any) -> Message:
     """The :class:`Message` of a data-notification: :func:`decode_parts` and :func:`new_message` in one call.
 
@@ -698,7 +703,7 @@ def decode_message(format: str, body: Any, clock: Any, system_title: Optional[by
     return Message._make(format, meter, timestamp, readings, raw, security is not None, security)
 
 
-def decode_hdlc_frame(data: Any, hdlc_parse: Any, decode_data_notification: Any, opts: Any) -> Optional[Message]:
+def decode_hdlc_frame(data: Any, hdlc_parse: Any, decode_data_notification: Any, opts: Options) -> Optional[Message]:
     """The Message of ``data`` when it is one unsegmented HDLC frame holding LLC + a clear data-notification.
 
     None for anything else (the caller takes its general path, which makes

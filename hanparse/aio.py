@@ -67,7 +67,7 @@ async def read_messages(reader: asyncio.StreamReader, decoder: Optional[StreamDe
 
 def _serial_module() -> Any:
     try:
-        import serial_asyncio_fast  # type: ignore[import-not-found]
+        import serial_asyncio_fast
     except ImportError:
         raise SerialUnavailableError(
             "serial ports need the [serial] extra: pip install 'hanparse[serial]' "
@@ -100,7 +100,9 @@ async def open_serial(port: str, baudrate: Optional[int] = None, *, parity: Opti
     """
     mod = _serial_module()
     settings = _settings(preset, baudrate, bytesize, parity, stopbits)
-    return await mod.open_serial_connection(url=port, **settings, **kw)
+    conn: Tuple[asyncio.StreamReader, asyncio.StreamWriter] = await mod.open_serial_connection(
+        url=port, **settings, **kw)
+    return conn
 
 
 async def serial_messages(port: str, baudrate: Optional[int] = None, *, parity: Optional[str] = None,
@@ -140,7 +142,7 @@ async def serial_messages(port: str, baudrate: Optional[int] = None, *, parity: 
                     delay = first
                     attempts = 0
                     yield msg
-        except (OSError, ConnectionError) as exc:
+        except (OSError, ConnectionError):
             attempts += 1
             if max_reconnects is not None and attempts > max_reconnects:
                 raise

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-from typing import Any, Dict, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, NamedTuple, NoReturn, Optional, Tuple, Union
 
 from .errors import DecodeError
 
@@ -125,7 +125,9 @@ def timezone_for_deviation(deviation: int) -> _dt.timezone:
     return tz
 
 
-def _garbage(strict: bool, why: str, raw: Buffer) -> None:
+def _garbage(strict: bool, why: str, raw: Buffer) -> Optional[NoReturn]:
+    # raises or returns None; typed Optional[NoReturn] (not None) so that the
+    # date, time and date-time decoders can all ``return _garbage(...)``
     if strict:
         raise DecodeError("invalid COSEM date-time %s: %s" % (bytes(raw).hex(), why))
     return None
@@ -202,7 +204,7 @@ def decode_date(raw: Buffer, *, strict: bool = False) -> Optional[_dt.date]:
     try:
         return _dt.date(year, month, day)
     except ValueError as exc:
-        return _garbage(strict, str(exc), raw)  # type: ignore[func-returns-value]
+        return _garbage(strict, str(exc), raw)
 
 
 def decode_time(raw: Buffer, *, strict: bool = False) -> Optional[_dt.time]:
@@ -223,7 +225,7 @@ def decode_time(raw: Buffer, *, strict: bool = False) -> Optional[_dt.time]:
     if hundredths == 0xFF:
         hundredths = 0
     if hour > 23 or minute > 59 or second > 59 or hundredths > 99:
-        return _garbage(strict, "time %02d:%02d:%02d.%02d" % (hour, minute, second, hundredths), raw)  # type: ignore[func-returns-value]
+        return _garbage(strict, "time %02d:%02d:%02d.%02d" % (hour, minute, second, hundredths), raw)
     return _dt.time(hour, minute, second, hundredths * 10000)
 
 

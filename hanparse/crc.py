@@ -19,13 +19,16 @@ done by the table-driven Cython core, or by its pure-Python twin.
 
 from __future__ import annotations
 
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from . import _impl
 
 __all__ = ["crc16_x25", "crc16_arc", "mbus_checksum"]
 
-_core = _impl.select("core")
+if TYPE_CHECKING:
+    from . import _purepy as _core
+else:
+    _core = _impl.select("core")
 
 Buffer = Union[bytes, bytearray, memoryview]
 

@@ -50,11 +50,11 @@ stream with any chunking.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Tuple, Union
 
 from . import _impl
-from .errors import FrameError, IncompleteError
 from ._wire import llc_length
+from .errors import FrameError, IncompleteError
 
 __all__ = [
     "HdlcFrame",
@@ -69,7 +69,10 @@ __all__ = [
     "MAX_LENGTH",
 ]
 
-_core = _impl.select("core")
+if TYPE_CHECKING:
+    from . import _purepy as _core
+else:
+    _core = _impl.select("core")
 
 Buffer = Union[bytes, bytearray, memoryview]
 Address = Union[int, bytes, bytearray]
@@ -126,7 +129,7 @@ def _address_value(raw: bytes) -> int:
     return value
 
 
-def from_core(buf: Buffer, start: int, r: tuple, raw: Optional[bytes] = None) -> HdlcFrame:
+def from_core(buf: Buffer, start: int, r: Tuple[int, ...], raw: Optional[bytes] = None) -> HdlcFrame:
     """Build the frame from a core result ``r`` for the frame at ``start``."""
     _, length, segmented, dst_start, src_start, control_pos, control, hcs, i0, i1, fcs = r
     frame_bytes = bytes(buf[start : start + length + 2])
@@ -176,7 +179,7 @@ def decode(buf: Buffer, start: int = 0, *, stuffed: bool = False) -> Tuple[int, 
     if stuffed:
         return _decode_stuffed(buf, start)
     r = _core.hdlc_parse(buf, start)
-    if r.__class__ is int:
+    if isinstance(r, int):
         return 0, None
     if r[1] == 0:
         return 1, None
@@ -214,7 +217,7 @@ def _decode_stuffed(buf: Buffer, start: int) -> Tuple[int, Optional[HdlcFrame]]:
         exc.skip = skip
         exc.offset = start
         raise
-    if r.__class__ is int or r[0] != len(unstuffed) - 1:
+    if isinstance(r, int) or r[0] != len(unstuffed) - 1:
         raise FrameError(
             "HDLC frame length does not match the %d unstuffed bytes between the flags" % len(inner),
             offset=start,
@@ -304,7 +307,7 @@ def build_segments(
     *,
     max_information: int = 1000,
     llc: Union[bool, bytes, None] = True,
-    **kwargs,
+    **kwargs: Any,
 ) -> List[bytes]:
     """Split ``apdu`` into S-bit segmented frames (LLC in the first only).
 

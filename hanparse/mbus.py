@@ -25,7 +25,7 @@ the stop byte and the checksum verify at the extended position.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from . import _impl
 from .errors import FrameError, IncompleteError
@@ -41,7 +41,10 @@ __all__ = [
     "ACK",
 ]
 
-_core = _impl.select("core")
+if TYPE_CHECKING:
+    from . import _purepy as _core
+else:
+    _core = _impl.select("core")
 
 Buffer = Union[bytes, bytearray, memoryview]
 
@@ -88,11 +91,11 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-def from_core(buf: Buffer, start: int, r: tuple) -> MbusFrame:
+def from_core(buf: Buffer, start: int, r: Tuple[int, ...]) -> MbusFrame:
     consumed, kind, length, c, a, ci, d0, d1, cs = r
     raw = bytes(buf[start : start + consumed])
     if kind != 2:
-        fields = {
+        fields: Dict[str, Any] = {
             "raw": raw,
             "kind": _KINDS[kind],
             "length": None,
@@ -102,7 +105,8 @@ def from_core(buf: Buffer, start: int, r: tuple) -> MbusFrame:
             "payload": b"",
             "checksum": None if cs < 0 else cs,
         }
-        transport = (None, None, None, None, None)
+        transport: Tuple[Optional[bool], Optional[int], Optional[int], Optional[int], Optional[bytes]] = (
+            None, None, None, None, None)
     else:
         payload = raw[d0 - start : d1 - start]
         fields = {
@@ -137,7 +141,7 @@ def decode(buf: Buffer, start: int = 0) -> Tuple[int, Optional[MbusFrame]]:
     if start >= len(buf):
         return 0, None
     r = _core.mbus_parse(buf, start)
-    if r.__class__ is int:
+    if isinstance(r, int):
         return 0, None
     return r[0], from_core(buf, start, r)
 
@@ -186,7 +190,7 @@ def build_short(c: int, a: int) -> bytes:
     return bytes((0x10, c, a, (c + a) & 0xFF, 0x16))
 
 
-def build_segments(apdu: Buffer, *, max_apdu: int = 250, **kwargs) -> List[bytes]:
+def build_segments(apdu: Buffer, *, max_apdu: int = 250, **kwargs: Any) -> List[bytes]:
     """Split ``apdu`` into DLMS transport segments (sequence 0 .. 15; FIN on the last).
 
     ``max_apdu`` bounds the APDU bytes per frame (250 keeps L at 255);

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 
 from .obis import Obis, ObisLike
 
@@ -49,7 +49,7 @@ def jsonable(value: Any) -> Any:
 
 
 def _ro(slot: str, doc: str) -> property:
-    def get(self):  # noqa: ANN001
+    def get(self: Any) -> Any:
         return getattr(self, slot)
 
     return property(get, doc=doc)
@@ -65,7 +65,8 @@ class _Record:
 
     __slots__ = ()
     _FIELDS: Tuple[str, ...] = ()
-    _astuple: Any = staticmethod(lambda self: ())  # per class: attrgetter of the field slots
+    # per class: attrgetter of the field slots
+    _astuple: Callable[[Any], Tuple[Any, ...]] = staticmethod(lambda self: ())
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -77,7 +78,7 @@ class _Record:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self._astuple(self) == other._astuple(other)  # type: ignore[attr-defined]
+        return self._astuple(self) == other._astuple(other)
 
     def __hash__(self) -> int:
         return hash(self._astuple(self))
@@ -123,7 +124,8 @@ class Reading(_Record):
         self._warning = warning
 
     @classmethod
-    def _make(cls, obis, value, unit=None, timestamp=None, channel=None, raw=None, warning=None):
+    def _make(cls, obis: Obis, value: Any, unit: Optional[str] = None, timestamp: Optional[_dt.datetime] = None,
+              channel: Optional[int] = None, raw: Any = None, warning: Optional[str] = None) -> Reading:
         """Fast constructor for decoders: ``obis`` must already be an Obis."""
         r = _new(cls)
         r._obis = obis
@@ -223,7 +225,8 @@ class MeterInfo(_Record):
         self._profile = profile
 
     @classmethod
-    def _make(cls, manufacturer, model, meter_id, list_id, identification, system_title, profile):
+    def _make(cls, manufacturer: Optional[str], model: Optional[str], meter_id: Optional[str], list_id: Optional[str],
+              identification: Optional[str], system_title: Optional[bytes], profile: Optional[str]) -> MeterInfo:
         """Fast constructor for decoders: the fields as they are stored, no checks."""
         m = _new(cls)
         m._manufacturer = manufacturer
@@ -298,6 +301,7 @@ class Message(_Record):
 
     __slots__ = ("_format", "_meter", "_timestamp", "_readings", "_raw", "_encrypted", "_security", "_index")
     _FIELDS = ("format", "meter", "timestamp", "readings", "raw", "encrypted", "security")  # compared by ==
+    _index: Optional[Dict[Any, Reading]]
 
     def __init__(
         self,
@@ -319,7 +323,8 @@ class Message(_Record):
         self._index = None
 
     @classmethod
-    def _make(cls, format, meter, timestamp, readings, raw=b"", encrypted=False, security=None):
+    def _make(cls, format: str, meter: MeterInfo, timestamp: Optional[_dt.datetime], readings: Tuple[Reading, ...],
+              raw: bytes = b"", encrypted: bool = False, security: Optional[SecurityInfo] = None) -> Message:
         """Fast constructor for decoders: ``readings`` must be a tuple, ``raw`` bytes."""
         m = _new(cls)
         m._format = format

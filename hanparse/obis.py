@@ -17,7 +17,7 @@ Values repeat in every frame, so :meth:`Obis.from_bytes` and
 from __future__ import annotations
 
 import re
-from typing import Dict, Tuple, Union
+from typing import Dict, Tuple, Type, Union
 
 from .errors import DecodeError
 
@@ -43,7 +43,7 @@ _by_bytes: Dict[bytes, "Obis"] = {}
 _by_text: Dict[str, "Obis"] = {}
 
 
-class Obis(tuple):
+class Obis(tuple[int, ...]):
     """An OBIS code ``A-B:C.D.E.F``; a tuple of six ints from 0 to 255.
 
     ``Obis(1, 0, 1, 7, 0)`` defaults F to 255.  ``str()`` gives the full
@@ -117,7 +117,7 @@ class Obis(tuple):
     def coerce(cls, value: "ObisLike") -> "Obis":
         """Turn any accepted spelling (Obis, str, 6 bytes, 5/6-int tuple) into an Obis."""
         if type(value) is cls:
-            return value  # type: ignore[return-value]
+            return value
         if isinstance(value, str):
             return cls.parse(value)
         if isinstance(value, (bytes, bytearray, memoryview)):
@@ -155,7 +155,7 @@ class Obis(tuple):
     def __repr__(self) -> str:
         return "Obis(%d, %d, %d, %d, %d, %d)" % self
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Type[Obis], Tuple[int, ...]]:
         return (Obis, tuple(self))
 
 

@@ -128,20 +128,23 @@ def _electricity() -> Iterator[Tuple[Tuple[int, ...], str, str, Optional[str], s
                 yield (1, 0, c, 8, 0, 255), ename, edesc, eunit, "number"
                 if offset == 0:
                     for e in _TARIFFS:
-                        yield (1, 0, c, 8, e, 255), "%s_tariff_%d" % (ename, e), "%s, tariff %d" % (edesc, e), eunit, "number"
+                        yield ((1, 0, c, 8, e, 255), "%s_tariff_%d" % (ename, e), "%s, tariff %d" % (edesc, e),
+                               eunit, "number")
                     for e in (1, 2, 3, 4):
                         yield ((1, 0, c, 6, e, 255), "%s_max_demand_tariff_%d" % (name, e),
                                "%s, maximum demand, tariff %d" % (desc, e), punit, "number")
             if base == 12:
                 for d, (vname, vdesc, vunit) in _QUALITY.items():
-                    yield (1, 0, c, d, 0, 255), vname + nsuf, "%s%s" % (vdesc[0].upper() + vdesc[1:], dsuf), vunit, "number"
+                    yield ((1, 0, c, d, 0, 255), vname + nsuf, "%s%s" % (vdesc[0].upper() + vdesc[1:], dsuf), vunit,
+                           "number")
     # neutral and sums
     yield (1, 0, 90, 7, 0, 255), "current_sum", "Sum of the phase currents", "A", "number"
     yield (1, 0, 91, 7, 0, 255), "current_neutral", "Neutral current", "A", "number"
     yield (1, 0, 92, 7, 0, 255), "voltage_neutral", "Neutral voltage", "V", "number"
     for c, fuse in ((31, "l1"), (51, "l2"), (71, "l3")):
         # e-MUCS, E.ON HU and Luxembourg use x1.4.0 for the current (fuse) threshold
-        yield (1, 0, c, 4, 0, 255), "current_limit_" + fuse, "Current (fuse supervision) threshold " + fuse.upper(), "A", "number"
+        yield ((1, 0, c, 4, 0, 255), "current_limit_" + fuse, "Current (fuse supervision) threshold " + fuse.upper(),
+               "A", "number")
 
 
 # ---------------------------------------------------------------------------
@@ -151,7 +154,8 @@ _PLAIN: List[Tuple[str, str, str, Optional[str], str]] = [
     ("0-0:1.0.0", "clock", "Meter clock (date and time)", None, "datetime"),
     ("1-0:0.9.1", "local_time", "Local time", None, "other"),
     ("1-0:0.9.2", "local_date", "Local date", None, "other"),
-    ("1-0:0.2.129", "list_version", "OBIS list version identifier (AIDON_V0001, KFM_001, Kamstrup_V0001 ...)", None, "text"),
+    ("1-0:0.2.129", "list_version", "OBIS list version identifier (AIDON_V0001, KFM_001, Kamstrup_V0001 ...)", None,
+     "text"),
     ("1-3:0.2.8", "dsmr_version", "DSMR P1 output version", None, "text"),
     ("1-0:0.2.0", "firmware_id", "Active firmware identifier", None, "text"),
     ("1-0:0.2.8", "firmware_signature", "Active firmware signature", None, "text"),
@@ -169,7 +173,8 @@ _PLAIN: List[Tuple[str, str, str, Optional[str], str]] = [
     ("0-0:96.13.1", "text_message_code", "Text message code (DSMR 3/4)", None, "text"),
     ("0-0:96.3.10", "breaker_state", "Disconnect control (breaker) state", None, "number"),
     ("0-0:17.0.0", "limiter_threshold", "Limiter threshold", None, "number"),
-    ("0-0:98.1.0", "billing_history", "Billing period values (monthly maximum demand / last-month registers)", None, "other"),
+    ("0-0:98.1.0", "billing_history", "Billing period values (monthly maximum demand / last-month registers)", None,
+     "other"),
     ("0-0:96.5.0", "internal_status", "Internal operating status", None, "number"),
     ("1-0:96.5.5", "meter_status", "Meter status word (EasyMeter)", None, "number"),
     ("0-0:97.97.0", "error_register", "Error register", None, "number"),
@@ -182,16 +187,18 @@ _PLAIN: List[Tuple[str, str, str, Optional[str], str]] = [
     ("1-0:0.8.0", "measurement_period_demand", "Measurement period for demand values", "s", "number"),
 ]
 # Luxembourg Smarty: one long message per M-Bus channel, 0-0:96.13.x
-_PLAIN += [("0-0:96.13.%d" % e, "text_message_channel_%d" % e, "Long text message for M-Bus channel %d" % e, None, "text")
-           for e in (2, 3, 4, 5)]
+_PLAIN += [("0-0:96.13.%d" % e, "text_message_channel_%d" % e, "Long text message for M-Bus channel %d" % e, None,
+            "text") for e in (2, 3, 4, 5)]
 
 # Objects of a DSMR M-Bus channel or relay channel n >= 1: 0-n:C.D.E, matched for any n.
 _CHANNEL: List[Tuple[str, str, str, Optional[str], str]] = [
     ("24.1.0", "mbus_device_type", "M-Bus device type of channel n", None, "number"),
     ("96.1.0", "mbus_equipment_id", "M-Bus equipment identifier of channel n", None, "text"),
     ("96.1.1", "mbus_device_id", "M-Bus device identifier of channel n (Belgium)", None, "text"),
-    ("24.2.1", "mbus_reading", "Last M-Bus reading of channel n (gas temperature corrected, heat, water, slave meter)", None, "number"),
-    ("24.2.3", "mbus_reading_uncorrected", "Last M-Bus gas reading of channel n, not temperature corrected (Belgium)", None, "number"),
+    ("24.2.1", "mbus_reading",
+     "Last M-Bus reading of channel n (gas temperature corrected, heat, water, slave meter)", None, "number"),
+    ("24.2.3", "mbus_reading_uncorrected",
+     "Last M-Bus gas reading of channel n, not temperature corrected (Belgium)", None, "number"),
     ("24.3.0", "mbus_profile", "M-Bus profile of channel n (DSMR 2.2/3.0)", None, "other"),
     ("24.3.1", "mbus_profile_cold", "M-Bus cold profile of channel n (DSMR 3.0)", None, "other"),
     ("24.4.0", "mbus_valve_state", "Valve position of M-Bus channel n", None, "number"),
@@ -222,7 +229,8 @@ _ALIASES: Dict[str, str] = {
 }
 
 
-def _build() -> Tuple[Dict[Obis, RegistryEntry], Dict[Tuple[int, int, int, int], RegistryEntry], Dict[str, RegistryEntry]]:
+def _build() -> Tuple[Dict[Obis, RegistryEntry], Dict[Tuple[int, int, int, int], RegistryEntry],
+                      Dict[str, RegistryEntry]]:
     table: Dict[Obis, RegistryEntry] = {}
     names: Dict[str, RegistryEntry] = {}
 
@@ -277,7 +285,7 @@ def _resolve(obis: Obis) -> Optional[RegistryEntry]:
 def lookup(obis: ObisLike) -> Optional[RegistryEntry]:
     """The :class:`RegistryEntry` of ``obis`` (any spelling), or None when unknown."""
     if type(obis) is Obis:
-        hit = _CACHE.get(obis, _MISS)  # type: ignore[arg-type]
+        hit = _CACHE.get(obis, _MISS)
         if hit is not _MISS:
             return hit  # type: ignore[return-value]
         code = obis

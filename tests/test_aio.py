@@ -8,10 +8,8 @@ import sys
 
 import pytest
 
-from hanparse import aio
-from hanparse.stream import StreamDecoder
-
 from _stream_helpers import DSMR5, NO_AIDON, NO_KAMSTRUP, reference
+from hanparse import aio
 
 
 def test_read_messages_from_a_stream_reader():

@@ -13,18 +13,16 @@ from __future__ import annotations
 from typing import Any, Dict
 
 import pytest
-from conftest import implementations
-from fixture_files import data as fixture_data
-from fixture_files import entries
-from helpers import data_nodes, decode_outcome, fixture_apdus, hdlc_messages, mutate, mutations, same, twins_agree
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hanparse.dlms.apdu as apdu_mod
+from conftest import implementations
+from fixture_files import data as fixture_data
+from fixture_files import entries
 from hanparse.dlms import (
     DataNotification,
     DateTime,
-    GbtReassembler,
     decode_apdu,
     decode_data_notification,
     strip_llc,
@@ -32,6 +30,7 @@ from hanparse.dlms import (
 from hanparse.dlms import schema as S
 from hanparse.errors import DecodeError, DecryptionError, UnsupportedError
 from hanparse.obis import Obis
+from helpers import data_nodes, decode_outcome, fixture_apdus, hdlc_messages, mutate, mutations, same, twins_agree
 
 
 @pytest.fixture(params=[pytest.param(m, id=label) for label, m in implementations("dlms")])
@@ -145,7 +144,8 @@ def _check_expected(e, msg: DataNotification) -> int:
         if "raw_hex" in facts:
             assert _raw_bytes(value).hex() == facts["raw_hex"], key
             checked += 1
-        elif isinstance(facts.get("value"), str) and type(value) is bytes and len(value) == 12 and "T" in facts["value"]:
+        elif (isinstance(facts.get("value"), str) and type(value) is bytes and len(value) == 12
+              and "T" in facts["value"]):
             assert facts["value"].startswith(_iso(value)), key  # a clock: the wire's local date and time
             checked += 1
         elif isinstance(facts.get("value"), str) and isinstance(value, (str, bytes)):
@@ -323,7 +323,8 @@ def test_data_notification_twins_and_construct_agree(body, liip, clock, form, op
     # the twins agree with each other with and without repair; the construct
     # reference is strict, so it is compared with the strict walk
     for repair in (True, False):
-        outs = [decode_outcome(lambda w: m.decode_data_notification(w, 0, None, repair), wire)
+        # the lambda runs inside decode_outcome, in this very iteration
+        outs = [decode_outcome(lambda w: m.decode_data_notification(w, 0, None, repair), wire)  # noqa: B023
                 for _l, m in implementations("dlms")]
         assert twins_agree(outs), (wire.hex(), outs)
     ref = decode_outcome(S.parse_data_notification, wire)

@@ -15,14 +15,14 @@ import math
 import struct
 
 import pytest
-from conftest import implementations
-from helpers import data_nodes, mutate, mutations, same
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import implementations
 from hanparse.dlms import schema as S
 from hanparse.dlms.types import BitString, DataTag, Date, DateTime, Time
 from hanparse.errors import DecodeError, HanParseError
+from helpers import data_nodes, mutate, mutations, same
 
 TWINS = implementations("dlms")
 

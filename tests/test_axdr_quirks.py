@@ -12,17 +12,17 @@ expected values below are the fixtures' own ``expected`` facts.
 from __future__ import annotations
 
 import pytest
-from conftest import implementations
-from fixture_files import entry
-from helpers import data_nodes, decode_outcome, same, twins_agree
-from helpers import fixture_apdu as apdu_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import implementations
+from fixture_files import entry
 from hanparse.dlms import decode_apdu
 from hanparse.dlms import schema as S
 from hanparse.errors import DecodeError
 from hanparse.obis import Obis
+from helpers import data_nodes, decode_outcome, same, twins_agree
+from helpers import fixture_apdu as apdu_of
 
 TWINS = implementations("dlms")
 SWAPPED = "swapped-obis-tag"

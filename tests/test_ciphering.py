@@ -257,7 +257,7 @@ TELEGRAM = entry("dsmr-5.0.2-example")["text"].encode("latin-1")
 
 
 def polish_frame(ident: bytes = b"/EGM5G35", telegram: bytes = TELEGRAM, counter: int = 0, sc: int = 0x30,
-                 trailer: bytes = b"!FE0C\r\n", keys: Keys = Keys(EK, AK)) -> bytes:
+                 trailer: bytes = b"!FE0C\r\n", keys: Keys = Keys(EK, AK)) -> bytes:  # noqa: B008 (Keys is immutable)
     block = encrypt_apdu(telegram, keys=keys, system_title=b"", invocation_counter=counter,
                          security_control=sc, tag=None)
     return ident + b"\r\n\r\n" + block + trailer

@@ -20,8 +20,8 @@ import pytest
 
 from conftest import implementations
 from fixture_files import ROOT, entries
-from helpers import fixture_apdu, norm
 from hanparse.meters import decode_notification
+from helpers import fixture_apdu, norm
 
 
 def _cases():

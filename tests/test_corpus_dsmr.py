@@ -22,11 +22,10 @@ from typing import Any, Dict, List
 
 import pytest
 
+from conftest import implementations
 from hanparse.dsmr import DemandPeak, PowerFailureLog, grammar, parse_data_lines, parse_telegram
 from hanparse.dsmr import timestamps as tsmod
 from hanparse.errors import ChecksumError, FrameError, HanParseError, IncompleteError
-
-from conftest import implementations
 from tests.fixture_files import ROOT, data, entries
 
 ERRORS = {"ChecksumError": ChecksumError, "IncompleteError": IncompleteError, "FrameError": FrameError}

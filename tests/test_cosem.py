@@ -165,7 +165,8 @@ def test_date_and_time():
 def test_encode_matches_spec_bytes():
     cet = dt.timezone(dt.timedelta(hours=1))
     assert encode_datetime(dt.datetime(2022, 11, 12, 16, 54, tzinfo=cet), status=0) == h("07e60b0c0610360000ffc400")
-    assert encode_datetime(dt.datetime(2017, 8, 16, 16, 0, 5), status=0, hundredths=False) == h("07e1081003100005ff800000")
+    assert (encode_datetime(dt.datetime(2017, 8, 16, 16, 0, 5), status=0, hundredths=False)
+            == h("07e1081003100005ff800000"))
 
 
 @given(st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2150, 1, 1)),

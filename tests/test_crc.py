@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hanparse import crc
 from fixture_files import data, entries, entry
+from hanparse import crc
 
 
 def _bitwise_reflected(data: bytes, poly: int, init: int, xorout: int) -> int:

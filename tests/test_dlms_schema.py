@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from construct import ConstructError, Container
-from helpers import data_nodes, same
 from hypothesis import given, settings
 
 from hanparse.dlms import schema as S
 from hanparse.dlms.types import BitString, DataTag, DateTime
 from hanparse.errors import DecodeError
+from helpers import data_nodes, same
 
 CLOCK = bytes.fromhex("07e40119060d091eff800000")  # Kaifa NO list 2: 2020-01-25 13:09:30
 

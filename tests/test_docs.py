@@ -137,9 +137,8 @@ def _meter_rows():
 @pytest.mark.parametrize("cells", _meter_rows())
 def test_supported_meters_table_is_true(cells):
     """Each row of docs/meters.md: the fixture decodes with that framing, profile and encryption."""
-    from fixture_files import data, entry
-
     import hanparse
+    from fixture_files import data, entry
 
     meter, country, framing, profile, encryption, fixture = cells
     e = entry(fixture.strip("`"))

@@ -14,12 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import implementations
 from hanparse import Message, Obis
 from hanparse.dsmr import DemandPeak, PowerFailureLog, build, grammar, parse_data_lines, parse_telegram
 from hanparse.dsmr import timestamps as tsmod
 from hanparse.errors import ChecksumError, DecodeError, FrameError, HanParseError, IncompleteError
-
-from conftest import implementations
 
 CET = dt.timezone(dt.timedelta(hours=1))
 CEST = dt.timezone(dt.timedelta(hours=2))

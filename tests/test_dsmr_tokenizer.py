@@ -10,10 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import implementations
 from hanparse.errors import DecodeError
 from hanparse.model import Reading
-
-from conftest import implementations
 
 IMPLS = implementations("dsmr")
 

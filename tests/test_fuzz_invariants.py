@@ -20,11 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hanparse import strategies as hs
-from tests.fixture_files import data, entries
-from tests.fuzz.targets import check_parse_frame, check_stream
-
 from helpers import mutate, mutations
 from impl_switch import available, use_implementation
+from tests.fixture_files import data, entries
+from tests.fuzz.targets import check_parse_frame, check_stream
 
 SETTINGS = settings(
     max_examples=100,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import implementations
-from fixture_files import data as fixture_data
-from fixture_files import entries
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hanparse.dlms.apdu as apdu_mod
+from conftest import implementations
+from fixture_files import data as fixture_data
+from fixture_files import entries
 from hanparse import hdlc
 from hanparse.dlms import GbtReassembler, decode_apdu, decode_gbt_block, reassemble_gbt
 from hanparse.dlms import schema as S

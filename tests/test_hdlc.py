@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fixture_files import data, entries, entry
 from hanparse import hdlc
 from hanparse.errors import ChecksumError, FrameError, HanParseError, IncompleteError
-from fixture_files import data, entries, entry
 
 HYP = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -187,7 +187,8 @@ def test_address_longer_than_four_bytes(use_core):
 # ------------------------------------------------------------- three ways
 
 
-@pytest.mark.parametrize("name", ["kamstrup-no-list2-3phase", "aidon-se-efs-3phase", "amshan:hdlc:kaifa_list1_with_7e_in_info"])
+@pytest.mark.parametrize("name", ["kamstrup-no-list2-3phase", "aidon-se-efs-3phase",
+                                  "amshan:hdlc:kaifa_list1_with_7e_in_info"])
 def test_fed_three_ways(use_core, name):
     raw = data(entry(name))
     whole = hdlc.decode(raw)

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fixture_files import data, entries, entry
 from hanparse import mbus
 from hanparse.errors import ChecksumError, FrameError, IncompleteError
-from fixture_files import data, entries, entry
 
 HYP = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

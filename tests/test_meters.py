@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from conftest import implementations
 from fixture_files import data, entry
-from helpers import fixture_apdu as apdu_of
 from hanparse.errors import DecodeError
 from hanparse.meters import KAIFA_NO_LISTS, PROFILES, MeterData, Options, decode_notification
 from hanparse.obis import Obis
+from helpers import fixture_apdu as apdu_of
 
 CET = dt.timezone(dt.timedelta(hours=1))
 CEST = dt.timezone(dt.timedelta(hours=2))
@@ -104,7 +104,8 @@ def test_kamstrup_null_placeholders_in_1_phase_list(dlms):
     v = values(decode_notification(body, clock))
     assert v["1-1:31.7.0.255"] == (8.96, "A")
     assert v["1-1:32.7.0.255"] == (225, "V")
-    for code, unit in (("1-1:51.7.0.255", "A"), ("1-1:71.7.0.255", "A"), ("1-1:52.7.0.255", "V"), ("1-1:72.7.0.255", "V")):
+    for code, unit in (("1-1:51.7.0.255", "A"), ("1-1:71.7.0.255", "A"),
+                       ("1-1:52.7.0.255", "V"), ("1-1:72.7.0.255", "V")):
         assert v[code] == (None, unit)
     assert len(v) == 13
 
@@ -192,7 +193,8 @@ def test_uint64_energy_stays_exact(dlms):
     # L+G E570 and Kaifa MA304T4 send energies as long64-unsigned (tag 15)
     big = 2**64 - 1
     apdu = (bytes.fromhex("0f00000001000204") + bytes.fromhex("0906") + o("1-0:0.2.129")
-            + bytes.fromhex("0a074b464d5f303031") + bytes.fromhex("0906") + o("1-0:1.8.0") + b"\x15" + big.to_bytes(8, "big"))
+            + bytes.fromhex("0a074b464d5f303031") + bytes.fromhex("0906") + o("1-0:1.8.0")
+            + b"\x15" + big.to_bytes(8, "big"))
     clock, body = notification(dlms, apdu)
     assert body[3] == big
     md = decode_notification(body, clock)
@@ -252,7 +254,8 @@ def test_push_list_landis_gyr(dlms):
 
 
 def test_push_list_scaler_unit_attribute_applies():
-    desc = [(40, o("0-1:25.9.0"), 2, 0), (3, o("1-0:1.7.0"), 2, 0), (3, o("1-0:1.7.0"), 3, 0), (3, o("1-0:32.7.0"), 2, 0)]
+    desc = [(40, o("0-1:25.9.0"), 2, 0), (3, o("1-0:1.7.0"), 2, 0), (3, o("1-0:1.7.0"), 3, 0),
+            (3, o("1-0:32.7.0"), 2, 0)]
     body = (desc, 1234, (-1, 27), 2301)
     v = values(decode_notification(body))
     assert v["1-0:1.7.0.255"] == (123.4, "W")

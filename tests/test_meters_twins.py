@@ -18,11 +18,11 @@ from conftest import implementations
 from fixture_files import data, entries
 from hanparse import _impl, api, hdlc
 from hanparse.dlms import schema
-from helpers import fixture_apdus
 from hanparse.dlms.types import DateTime
 from hanparse.meters import _decode
 from hanparse.model import Message, MeterInfo, Reading
 from hanparse.obis import Obis
+from helpers import fixture_apdus
 
 METERS = implementations("meters")
 _dlms = _impl.pure("dlms")
@@ -122,7 +122,8 @@ _body = st.one_of(
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(body=_body, clock=st.none() | _clock, options=st.sampled_from([None, {"country": "SE"}, {"profile": "kaifa_no"}]))
+@given(body=_body, clock=st.none() | _clock,
+       options=st.sampled_from([None, {"country": "SE"}, {"profile": "kaifa_no"}]))
 def test_twins_agree_on_generated_trees(body, clock, options):
     # through the real encoder and decoder, so the trees are exactly what parse_frame sees
     apdu = schema.build_data_notification(body, clock=clock)

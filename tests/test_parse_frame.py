@@ -19,7 +19,6 @@ import pytest
 
 import hanparse
 from fixture_files import ROOT, data, entries
-from helpers import norm
 from hanparse import (
     ChecksumError,
     DecryptionError,
@@ -29,6 +28,7 @@ from hanparse import (
     Keys,
     parse_frame,
 )
+from helpers import norm
 
 FORMATS = ("hdlc", "mbus", "dlms_apdu", "p1_ascii", "p1_encrypted")
 ALL = [e for fmt in FORMATS for e in entries(fmt)]

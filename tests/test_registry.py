@@ -137,7 +137,8 @@ def _fixture_codes():
         data = json.loads(p.read_text(encoding="utf-8"))
         if p.name.endswith(".expected.json"):
             readings = data.get("readings") if isinstance(data, dict) else None
-            codes.update(str(r.get("obis")) for r in readings or () if isinstance(r, dict) and ":" in str(r.get("obis")))
+            codes.update(str(r.get("obis")) for r in readings or ()
+                         if isinstance(r, dict) and ":" in str(r.get("obis")))
             continue
         codes.update(k for k in ((data.get("expected") or {}).get("obis") or {}) if ":" in k)
         text = data.get("text") or ""

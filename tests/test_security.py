@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import pickle
 import traceback
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -24,7 +24,6 @@ from hanparse.dlms import reassemble_gbt
 from hanparse.errors import DecodeError, DecryptionError, HanParseError
 from hanparse.model import SecurityInfo
 from hanparse.security import (
-    CipheredApdu,
     Keyring,
     Keys,
     decrypt_apdu,
@@ -34,7 +33,7 @@ from hanparse.security import (
     parse_ciphered_apdu,
     resolve_keys,
 )
-from tests.fixture_files import entries, data
+from tests.fixture_files import data, entries
 
 # ---------------------------------------------------------------- fixture plumbing (test-local framing)
 

@@ -6,9 +6,8 @@ compiled modules or at their pure twins (tests/impl_switch.py).
 
 from __future__ import annotations
 
-
 import pytest
-from hypothesis import HealthCheck, given, settings, find
+from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
 import hanparse
@@ -18,7 +17,6 @@ from hanparse.crc import crc16_arc
 from hanparse.dsmr import framing as dsmr_framing
 from hanparse.errors import ChecksumError, FrameError, HanParseError
 from hanparse.framing import FrameScanner
-
 from helpers import same
 from impl_switch import available, use_implementation
 

@@ -7,12 +7,26 @@ import io
 import pytest
 
 import hanparse
+from _stream_helpers import (
+    DANISH,
+    DANISH_KEYS,
+    DSMR5,
+    E450_GBT,
+    ISKRA_SEGMENTED,
+    KEYRING,
+    LU_KEYS,
+    LU_SMARTY,
+    MBUS,
+    NO_AIDON,
+    NO_KAMSTRUP,
+    TINETZ,
+    TINETZ_KEYS,
+    decode_all,
+    reference,
+)
+from fixture_files import entry
 from hanparse.errors import DecryptionError, IncompleteError
 from hanparse.stream import ReplayError, StreamDecoder, iter_messages, reason_of
-
-from _stream_helpers import (DANISH, DANISH_KEYS, DSMR5, E450_GBT, ISKRA_SEGMENTED, KEYRING, LU_KEYS, LU_SMARTY,
-                             MBUS, NO_AIDON, NO_KAMSTRUP, TINETZ, TINETZ_KEYS, decode_all, reference)
-from fixture_files import entry
 
 
 @pytest.fixture(autouse=True)

@@ -12,14 +12,13 @@ from __future__ import annotations
 import pytest
 
 import hanparse
+from _stream_helpers import ISKRA_SEGMENTED, NO_KAMSTRUP, reference
+from fixture_files import data, entries
 from hanparse import security
 from hanparse._pipeline import Dispatcher, Options
 from hanparse.dlms.apdu import reassemble_gbt
 from hanparse.errors import DecryptionError, HanParseError, IncompleteError
 from hanparse.stream import StreamDecoder, reason_of
-
-from _stream_helpers import ISKRA_SEGMENTED, NO_KAMSTRUP, reference
-from fixture_files import data, entries
 from impl_switch import available, use_implementation
 
 # whole unstuffed frames (the synthetic "append" entries are frames without flags)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hanparse.stream import StreamDecoder
-
 from _stream_helpers import CHECKED, DSMR5, KEYRING, LU_SMARTY, NO_AIDON, decode_all, reference
+from hanparse.stream import StreamDecoder
 
 _REFS = {}
 

@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, List
 
 from .types import BitString, DataTag, Date, DateTime, Time
 
@@ -55,7 +55,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError("module 'hanparse.dlms' has no attribute %r" % name)
 
 
-def __dir__():
+def __dir__() -> List[str]:
     return sorted(list(globals()) + list(_APDU_NAMES))
 
 

@@ -14,7 +14,7 @@ up at call time so tests can swap it.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, List, NamedTuple, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Iterable, List, NamedTuple, Optional, Tuple, Union
 
 from .. import _impl
 from ..errors import DecodeError, DecryptionError, IncompleteError, UnsupportedError
@@ -34,7 +34,10 @@ __all__ = [
     "MAX_GBT_SIZE",
 ]
 
-_dlms = _impl.select("dlms")
+if TYPE_CHECKING:
+    from .. import _dlms_purepy as _dlms
+else:
+    _dlms = _impl.select("dlms")
 
 BytesLike = Union[bytes, bytearray, memoryview]
 

@@ -37,7 +37,8 @@ failures become :class:`~hanparse.errors.DecodeError`).
 from __future__ import annotations
 
 import io
-from typing import Any, Dict, List, Optional, Sequence as Seq, Tuple, Union
+from typing import Any, BinaryIO, Dict, List, Optional, Tuple, Union
+from typing import Sequence as Seq
 
 from construct import (
     Array,
@@ -67,8 +68,8 @@ from construct import (
     LazyBound,
     ListContainer,
     OneOf,
-    Pass,
     PascalString,
+    Pass,
     Prefixed,
     PrefixedArray,
     Sequence,
@@ -113,11 +114,11 @@ __all__ = [
 MAX_DEPTH = 32
 
 
-class _BerLengthAdapter(Construct):
+class _BerLengthAdapter(Construct):  # type: ignore[misc]  # construct ships no type information
     """A-XDR/BER length field (short form, or 0x81-0x84 + 1-4 bytes)."""
 
-    def _parse(self, stream, context, path):
-        first = stream_read(stream, 1, path)[0]
+    def _parse(self, stream: BinaryIO, context: Any, path: str) -> int:
+        first: int = stream_read(stream, 1, path)[0]
         if first < 0x80:
             return first
         n = first - 0x80
@@ -125,7 +126,7 @@ class _BerLengthAdapter(Construct):
             raise ValidationError("invalid A-XDR length byte 0x%02X" % first, path=path)
         return int.from_bytes(stream_read(stream, n, path), "big")
 
-    def _build(self, obj, stream, context, path):
+    def _build(self, obj: Any, stream: BinaryIO, context: Any, path: str) -> int:
         if not isinstance(obj, int) or obj < 0 or obj > 0xFFFFFFFF:
             raise ValidationError("A-XDR length out of range: %r" % (obj,), path=path)
         if obj < 0x80:
@@ -136,7 +137,7 @@ class _BerLengthAdapter(Construct):
         stream_write(stream, data, len(data), path)
         return obj
 
-    def _sizeof(self, context, path):
+    def _sizeof(self, context: Any, path: str) -> int:
         raise SizeofError("A-XDR length has a variable size", path=path)
 
 
@@ -200,7 +201,8 @@ def _valid_type(ctx: Any) -> bool:
     """A compact-array type description names real, non-empty types only."""
     tag = _ctx_tag(ctx)
     if tag == 1:
-        return ctx.spec.count > 0
+        count: int = ctx.spec.count
+        return count > 0
     if tag == 2:
         return len(ctx.spec) > 0
     return tag in _MIN_SIZE
@@ -208,7 +210,7 @@ def _valid_type(ctx: Any) -> bool:
 
 #: compact-array type description:
 #:   <simple tag> | 01 <count:uint16> <TypeDescription> | 02 <count:A-XDR> <TypeDescription>*
-TypeDescription = Struct(
+TypeDescription: Construct = Struct(
     "tag" / DataTagEnum,
     "spec" / Switch(
         _ctx_tag,
@@ -232,10 +234,10 @@ def _untagged(desc: Any) -> Construct:
     return _SIMPLE[tag]
 
 
-class _CompactContents(Construct):
+class _CompactContents(Construct):  # type: ignore[misc]  # construct ships no type information
     """``length (A-XDR) | elements``: the elements of a compact-array, typed by ``this.type``."""
 
-    def _parse(self, stream, context, path):
+    def _parse(self, stream: BinaryIO, context: Any, path: str) -> Any:
         n = BerLength._parsereport(stream, context, path)
         block = stream_read(stream, n, path)
         element = _untagged(context.type)
@@ -245,14 +247,14 @@ class _CompactContents(Construct):
             out.append(element._parsereport(sub, context, path))
         return out
 
-    def _build(self, obj, stream, context, path):
+    def _build(self, obj: Any, stream: BinaryIO, context: Any, path: str) -> Any:
         element = _untagged(context.type)
         block = b"".join(element.build(x) for x in obj)
         BerLength._build(len(block), stream, context, path)
         stream_write(stream, block, len(block), path)
         return obj
 
-    def _sizeof(self, context, path):
+    def _sizeof(self, context: Any, path: str) -> int:
         raise SizeofError("compact-array contents have a variable size", path=path)
 
 
@@ -268,7 +270,7 @@ _CASES[2] = PrefixedArray(BerLength, LazyBound(lambda: Data))
 _CASES[19] = CompactArray
 
 #: one A-XDR Data element: ``tag | content``
-Data = Struct(
+Data: Construct = Struct(
     "tag" / DataTagEnum,
     "value" / Switch(_ctx_tag, _CASES, default=Error),
 )
@@ -480,7 +482,8 @@ def compact_array(spec: TypeSpec, elements: Seq[Any]) -> Container:
 
 def build_data(value: Any) -> bytes:
     """Encode a Python value or node tree (see :func:`from_value`) as A-XDR bytes."""
-    return Data.build(from_value(value))
+    encoded: bytes = Data.build(from_value(value))
+    return encoded
 
 
 _CLOCK_FORMS = {"octet-string": None, "tagged": 0x09, "date-time": 0x19}
@@ -507,9 +510,10 @@ def build_data_notification(
             dt = Container(form=len(raw), length=len(raw), value=raw)
         else:
             dt = Container(form=form, length=len(raw), value=raw)
-    return DataNotification.build(
+    encoded: bytes = DataNotification.build(
         Container(long_invoke_id_and_priority=long_invoke_id_and_priority, date_time=dt, body=from_value(body))
     )
+    return encoded
 
 
 def build_gbt(
@@ -521,7 +525,7 @@ def build_gbt(
     window: int = 0,
 ) -> bytes:
     """Encode one general-block-transfer APDU carrying ``data``."""
-    return GeneralBlockTransfer.build(
+    encoded: bytes = GeneralBlockTransfer.build(
         Container(
             block_control=Container(last=last, streaming=streaming, window=window),
             block_number=block_number,
@@ -529,6 +533,7 @@ def build_gbt(
             data=bytes(data),
         )
     )
+    return encoded
 
 
 def split_gbt(apdu: bytes, block_size: int, first_block: int = 1, streaming: bool = True) -> List[bytes]:
@@ -585,7 +590,8 @@ def parse_data_notification(data: Any, start: int = 0, end: Optional[int] = None
     _check_depth(c.body)
     dt = c.date_time
     clock = None if dt.length == 0 else {12: DateTime, 5: Date, 4: Time}[dt.length](dt.value)
-    return c.long_invoke_id_and_priority, clock, _reference("A-XDR data", lambda: to_value(c.body)), start + stream.tell()
+    return (c.long_invoke_id_and_priority, clock, _reference("A-XDR data", lambda: to_value(c.body)),
+            start + stream.tell())
 
 
 def parse_gbt(data: Any, start: int = 0, end: Optional[int] = None) -> Tuple[bool, int, int, int, int]:

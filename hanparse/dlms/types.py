@@ -19,7 +19,7 @@ wire:
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any, Tuple
+from typing import Any, Tuple, Type
 
 __all__ = ["DataTag", "BitString", "DateTime", "Date", "Time", "TAG_NAMES"]
 
@@ -70,6 +70,8 @@ class BitString:
     """
 
     __slots__ = ("_length", "_data")
+    _length: int
+    _data: bytes
 
     def __init__(self, length: int, data: bytes) -> None:
         data = bytes(data)
@@ -118,7 +120,7 @@ class BitString:
     def __repr__(self) -> str:
         return "BitString(%d, %r)" % (self._length, self._data)
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Type[BitString], Tuple[int, bytes]]:
         return (BitString, (self._length, self._data))
 
 
@@ -131,7 +133,7 @@ class _RawOctets(bytes):
     def __repr__(self) -> str:
         return "%s(%s)" % (type(self).__name__, bytes.__repr__(self))
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Type[_RawOctets], Tuple[bytes]]:
         return (type(self), (bytes(self),))
 
 

@@ -41,10 +41,10 @@ heat meters drop the leading zero: ``!B9F``).
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
 
 from .. import _impl
-from ..errors import ChecksumError, DecodeError, FrameError, IncompleteError
+from ..errors import ChecksumError, DecodeError
 from ..model import Message, MeterInfo, Reading
 from ..obis import Obis
 from .timestamps import PLACEHOLDER, TimestampParser, TzLike, timestamp_parser
@@ -52,7 +52,10 @@ from .values import DemandPeak, PowerFailure, PowerFailureLog
 
 __all__ = ["parse_telegram", "telegram_message", "parse_data_lines", "MANUFACTURERS", "manufacturer_name"]
 
-_tok = _impl.select("dsmr")
+if TYPE_CHECKING:
+    from .. import _dsmr_purepy as _tok
+else:
+    _tok = _impl.select("dsmr")
 
 #: FLAG ids (IEC 62056-21 / DLMS UA manufacturer ids) seen in P1 identification lines
 MANUFACTURERS: Dict[str, str] = {
@@ -71,7 +74,9 @@ MANUFACTURERS: Dict[str, str] = {
 
 _CACHE_LIMIT = 4096
 _make = Reading._make
-Converter = Callable[[Obis, Optional[int], tuple, TimestampParser, bool], Reading]
+#: one tokenized data set: (id, value, unit, kind, value, unit, kind, ...)
+Tokens = Tuple[Any, ...]
+Converter = Callable[[Obis, Optional[int], Tokens, TimestampParser, bool], Reading]
 
 
 def manufacturer_name(flag: str) -> str:
@@ -101,7 +106,8 @@ def _number(text: str, kind: int) -> Union[int, float, str, None]:
     return text
 
 
-def _time_value(obis: Obis, text: str, ts: TimestampParser, strict: bool):
+def _time_value(obis: Obis, text: str, ts: TimestampParser,
+                strict: bool) -> Tuple[Optional[_dt.datetime], Optional[str]]:
     """(datetime or None, warning or None); raises in strict mode for impossible times."""
     dt, warning = ts(text)
     if warning is not None and strict and not text.startswith(PLACEHOLDER):
@@ -109,7 +115,7 @@ def _time_value(obis: Obis, text: str, ts: TimestampParser, strict: bool):
     return dt, warning
 
 
-def _scalar(obis: Obis, value: str, kind: int, ts: TimestampParser, strict: bool):
+def _scalar(obis: Obis, value: str, kind: int, ts: TimestampParser, strict: bool) -> Tuple[Any, Optional[str]]:
     """(value, warning) for one group of a generic line."""
     if kind == 3:
         return _time_value(obis, value, ts, strict)
@@ -151,7 +157,7 @@ def _decode_hex_text(text: str) -> Optional[str]:
 # converters: (obis, channel, tokens, ts, strict) -> Reading
 # ---------------------------------------------------------------------------
 
-def _c_generic(obis: Obis, channel: Optional[int], t: tuple, ts: TimestampParser, strict: bool) -> Reading:
+def _c_generic(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampParser, strict: bool) -> Reading:
     """Any line: one group -> scalar; (TST)(number) -> value + timestamp; else a tuple."""
     n = len(t)
     if n == 4:
@@ -167,7 +173,8 @@ def _c_generic(obis: Obis, channel: Optional[int], t: tuple, ts: TimestampParser
     return _multi(obis, channel, t, ts, strict)
 
 
-def _timed_value(obis, channel, stamp, value, unit, kind, ts, strict, raw=None) -> Reading:
+def _timed_value(obis: Obis, channel: Optional[int], stamp: str, value: str, unit: Optional[str], kind: int,
+                 ts: TimestampParser, strict: bool, raw: Any = None) -> Reading:
     dt, warning = _time_value(obis, stamp, ts, strict)
     if warning is not None:
         warning = "capture time: " + warning
@@ -178,7 +185,7 @@ def _group_text(value: str, unit: Optional[str]) -> str:
     return value if unit is None else value + "*" + unit
 
 
-def _multi(obis: Obis, channel: Optional[int], t: tuple, ts: TimestampParser, strict: bool) -> Reading:
+def _multi(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampParser, strict: bool) -> Reading:
     """Several groups of no known shape: a tuple of values, raw group texts in ``raw``."""
     values: List[Any] = []
     raws: List[str] = []
@@ -197,14 +204,14 @@ def _multi(obis: Obis, channel: Optional[int], t: tuple, ts: TimestampParser, st
     return _make(obis, tuple(values), unit, None, channel, tuple(raws), "; ".join(warnings) or None)
 
 
-def _c_text(obis: Obis, channel: Optional[int], t: tuple, ts: TimestampParser, strict: bool) -> Reading:
+def _c_text(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampParser, strict: bool) -> Reading:
     """Strings kept as sent: versions, tariff indicator, firmware ids, status words."""
     if len(t) != 4:
         return _multi(obis, channel, t, ts, strict)
     return _make(obis, t[1] if t[1] else None, t[2], None, channel, None, None)
 
 
-def _c_hex(obis: Obis, channel: Optional[int], t: tuple, ts: TimestampParser, strict: bool) -> Reading:
+def _c_hex(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampParser, strict: bool) -> Reading:
     """Hex-encoded text (equipment ids, messages): decoded when it is printable text."""
     if len(t) != 4:
         return _multi(obis, channel, t, ts, strict)
@@ -217,7 +224,7 @@ def _c_hex(obis: Obis, channel: Optional[int], t: tuple, ts: TimestampParser, st
     return _make(obis, decoded, t[2], None, channel, text, None)
 
 
-def _c_time(obis: Obis, channel: Optional[int], t: tuple, ts: TimestampParser, strict: bool) -> Reading:
+def _c_time(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampParser, strict: bool) -> Reading:
     """The telegram's clock 0-0:1.0.0 (also the 12-digit and ISO forms)."""
     if len(t) != 4:
         return _multi(obis, channel, t, ts, strict)
@@ -234,7 +241,7 @@ def _leftover(obis: Obis, what: str, strict: bool, warnings: List[str]) -> None:
     warnings.append(what)
 
 
-def _c_failure_log(obis: Obis, channel: Optional[int], t: tuple, ts: TimestampParser, strict: bool) -> Reading:
+def _c_failure_log(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampParser, strict: bool) -> Reading:
     """``1-0:99.97.0(count)(0-0:96.7.19)(TST)(duration*s)...`` -> PowerFailureLog."""
     groups = [(t[i], t[i + 1], t[i + 2]) for i in range(1, len(t), 3)]
     warnings: List[str] = []
@@ -253,7 +260,7 @@ def _c_failure_log(obis: Obis, channel: Optional[int], t: tuple, ts: TimestampPa
     events: List[PowerFailure] = []
     rest = groups[2:]
     for i in range(0, len(rest) - 1, 2):
-        (stamp, _u, kind), (dur, dur_unit, dur_kind) = rest[i], rest[i + 1]
+        (stamp, _u, _kind), (dur, dur_unit, dur_kind) = rest[i], rest[i + 1]
         end, warning = _time_value(obis, stamp, ts, strict)
         if warning is not None:
             warnings.append(warning)
@@ -268,7 +275,7 @@ def _c_failure_log(obis: Obis, channel: Optional[int], t: tuple, ts: TimestampPa
     return _make(obis, value, None, None, channel, None, "; ".join(warnings) or None)
 
 
-def _c_peaks(obis: Obis, channel: Optional[int], t: tuple, ts: TimestampParser, strict: bool) -> Reading:
+def _c_peaks(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampParser, strict: bool) -> Reading:
     """Belgian ``0-0:98.1.0(n)(1-0:1.6.0)(1-0:1.6.0)(TST)(TST)(v*kW)...`` -> tuple of DemandPeak.
 
     Other layouts of 0-0:98.1.0 (E.ON Hungary's monthly billing values)
@@ -300,7 +307,7 @@ def _c_peaks(obis: Obis, channel: Optional[int], t: tuple, ts: TimestampParser, 
     return _make(obis, tuple(rows), unit, None, channel, None, "; ".join(warnings) or None)
 
 
-def _c_profile(obis: Obis, channel: Optional[int], t: tuple, ts: TimestampParser, strict: bool) -> Reading:
+def _c_profile(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampParser, strict: bool) -> Reading:
     """DSMR 2.2/3.0 ``0-n:24.3.0(TST12)(status)(period)(count)(obis)(unit)`` + ``(value)`` line.
 
     value: the reading (a tuple when several follow), unit: from the
@@ -358,7 +365,7 @@ def _repair_id(text: str) -> Optional[str]:
 
 
 def _with_warning(conv: Converter, note: str) -> Converter:
-    def convert(obis, channel, t, ts, strict):
+    def convert(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampParser, strict: bool) -> Reading:
         r = conv(obis, channel, t, ts, strict)
         warning = note if r.warning is None else note + "; " + r.warning
         return _make(r.obis, r.value, r.unit, r.timestamp, r.channel, r.raw, warning)
@@ -372,7 +379,7 @@ Entry = Tuple[Obis, Optional[int], Converter, Optional[str], int, int]
 _ENTRIES: Dict[str, Entry] = {}
 
 #: where the meter's own id is found, best first (C, D, E with A in 0/1 and B = 0)
-_ID_RANK = {(96, 1, 1): 0, (96, 1, 0): 1, (96, 1, 255): 2, (0, 0, 0): 3, (42, 0, 0): 4}
+_ID_RANK: Dict[Tuple[int, ...], int] = {(96, 1, 1): 0, (96, 1, 0): 1, (96, 1, 255): 2, (0, 0, 0): 3, (42, 0, 0): 4}
 
 
 def _role(obis: Obis) -> int:
@@ -385,7 +392,7 @@ def _role(obis: Obis) -> int:
 
 #: fast codes: 1 generic, 2 text, 3 hex (make_readings and parse_lines), 4 clock and 5 peaks
 #: (parse_lines of the compiled twin: the clock, and 0-0:98.1.0 lines that are not the Belgian layout)
-_FAST = {_c_generic: 1, _c_text: 2, _c_hex: 3, _c_time: 4, _c_peaks: 5}
+_FAST: Dict[Converter, int] = {_c_generic: 1, _c_text: 2, _c_hex: 3, _c_time: 4, _c_peaks: 5}
 
 
 def _entry(ident: str) -> Entry:
@@ -395,15 +402,16 @@ def _entry(ident: str) -> Entry:
         obis = Obis.parse(ident)
     except DecodeError:
         fixed = _repair_id(ident)
-        obis = None
+        repaired: Optional[Obis] = None
         if fixed is not None:
             try:
-                obis = Obis.parse(fixed)
-                note = "malformed OBIS id %r read as %s" % (ident, obis.short)
+                repaired = Obis.parse(fixed)
+                note = "malformed OBIS id %r read as %s" % (ident, repaired.short)
             except DecodeError:
-                obis = None
-        if obis is None:
+                repaired = None
+        if repaired is None:
             raise DecodeError("not an OBIS id: %r" % (ident[:40],)) from None
+        obis = repaired
     channel = obis[1] if obis[0] == 0 and obis[1] else None
     conv = _rule_for(obis)
     if note is not None:
@@ -518,7 +526,8 @@ def telegram_message(
 
 def _message(raw: bytes, buf: bytes, lines_start: int, bang: int, header: str, ts: TimestampParser,
              strict: bool) -> Message:
-    readings, clock_at, id_at = _tok.parse_lines(buf, lines_start, bang, _ENTRIES, _entry, ts, ts.texts, strict,
+    # ts.texts: timestamp_parser() returns a timestamps._Parser, whose text cache the compiled twin reads
+    readings, clock_at, id_at = _tok.parse_lines(buf, lines_start, bang, _ENTRIES, _entry, ts, ts.texts, strict,  # type: ignore[attr-defined]
                                                  Reading, _HEX_TEXTS)
     clock = readings[clock_at]._value if clock_at >= 0 else None
     if type(clock) is not _dt.datetime:
@@ -543,5 +552,6 @@ def parse_data_lines(
     buf = _as_bytes(data)
     stop = buf.find(b"!")
     ts = timestamp_parser(tz)
-    return _tok.parse_lines(buf, 0, len(buf) if stop < 0 else stop, _ENTRIES, _entry, ts, ts.texts, strict, Reading,
+    # ts.texts: timestamp_parser() returns a timestamps._Parser (see _message)
+    return _tok.parse_lines(buf, 0, len(buf) if stop < 0 else stop, _ENTRIES, _entry, ts, ts.texts, strict, Reading,  # type: ignore[attr-defined]
                             _HEX_TEXTS)[0]

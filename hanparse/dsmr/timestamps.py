@@ -36,7 +36,7 @@ gives None with a warning, or a DecodeError when ``strict``.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Callable, Dict, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, Optional, Tuple, Union
 
 from .. import _impl
 
@@ -54,7 +54,10 @@ TzLike = Union[str, _dt.tzinfo, None]
 #: the 12 digits of the "no timestamp" marker
 PLACEHOLDER = "632525252525"
 
-_tok = _impl.select("dsmr")
+if TYPE_CHECKING:
+    from .. import _dsmr_purepy as _tok
+else:
+    _tok = _impl.select("dsmr")
 _datetime = _dt.datetime
 _FLAGS = ("", "S", "W")
 _HOUR = _dt.timedelta(hours=1)

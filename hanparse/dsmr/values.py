@@ -25,7 +25,7 @@ anything else with several groups
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Dict, Optional, Tuple, Type, Union
 
 from ..model import _Record as _ModelRecord
 from ..model import _ro
@@ -51,7 +51,7 @@ class _Record(_ModelRecord):
         return "%s(%s)" % (type(self).__name__,
                            ", ".join("%s=%r" % (f, getattr(self, "_" + f)) for f in self._FIELDS))
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Type[_Record], Tuple[Any, ...]]:
         return (type(self), self._astuple(self))
 
 
@@ -75,7 +75,7 @@ class PowerFailure(_Record):
     unit = _field("unit", "Unit of the duration, normally 's'.")
     raw_end = _field("raw_end", "The end timestamp text as sent.")
 
-    def __init__(self, end: Optional[_dt.datetime], duration: Optional[Number], unit: Optional[str],
+    def __init__(self, end: Optional[_dt.datetime], duration: Union[Number, str, None], unit: Optional[str],
                  raw_end: str) -> None:
         self._end = end
         self._duration = duration
@@ -127,8 +127,8 @@ class DemandPeak(_Record):
     raw_start = _field("raw_start", "The start timestamp text as sent.")
     raw_occurred = _field("raw_occurred", "The occurrence timestamp text as sent.")
 
-    def __init__(self, start: Optional[_dt.datetime], occurred: Optional[_dt.datetime], value: Optional[Number],
-                 unit: Optional[str], raw_start: str, raw_occurred: str) -> None:
+    def __init__(self, start: Optional[_dt.datetime], occurred: Optional[_dt.datetime],
+                 value: Union[Number, str, None], unit: Optional[str], raw_start: str, raw_occurred: str) -> None:
         self._start = start
         self._occurred = occurred
         self._value = value
