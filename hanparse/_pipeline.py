@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from . import _impl, security
+from . import meters as _meters_api
 from ._wire import llc_length
 from .dlms.apdu import GbtReassembler, reassemble_gbt
 from .dlms.ciphering import CipheredApduFrame, CipheredTelegramFrame
@@ -36,7 +37,6 @@ from .hdlc import Reassembler as HdlcReassembler
 from .hdlc import from_core as _hdlc_frame
 from .mbus import MbusFrame
 from .mbus import Reassembler as MbusReassembler
-from . import meters as _meters_api
 from .model import Message, MeterInfo, SecurityInfo
 
 if TYPE_CHECKING:

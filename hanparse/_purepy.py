@@ -30,7 +30,7 @@ input or reports "incomplete": chunking never changes a result.
 from __future__ import annotations
 
 import re
-from typing import Dict, Pattern, Tuple, Union
+from typing import Any, Dict, List, Pattern, Tuple, Union
 
 from .errors import ChecksumError, FrameError
 
@@ -148,7 +148,7 @@ def mbus_checksum(data: Buffer, start: int = 0, end: int = -1) -> int:
 # --------------------------------------------------------------------- HDLC
 
 
-def hdlc_parse(buf: Buffer, start: int) -> Union[int, tuple]:
+def hdlc_parse(buf: Buffer, start: int) -> Union[int, Tuple[Any, ...]]:
     """Validate the HDLC frame whose opening flag is at ``start`` (no stuffing).
 
     Returns an ``int`` -- the buffer length needed before calling again --
@@ -323,7 +323,7 @@ def hdlc_stuff(data: Buffer) -> bytes:
 # -------------------------------------------------------------------- M-Bus
 
 
-def _mbus_long(buf: Buffer, start: int, n: int, end: int) -> Union[int, tuple, FrameError]:
+def _mbus_long(buf: Buffer, start: int, n: int, end: int) -> Union[int, Tuple[Any, ...], FrameError]:
     """Check a long frame of ``n`` bytes from C on; return the result or the error."""
     total = n + 6
     if start + total > end:
@@ -349,7 +349,7 @@ def _mbus_long(buf: Buffer, start: int, n: int, end: int) -> Union[int, tuple, F
     return (total, 2, n, buf[start + 4], buf[start + 5], buf[start + 6], start + 7, cs_pos, buf[cs_pos])
 
 
-def mbus_parse(buf: Buffer, start: int) -> Union[int, tuple]:
+def mbus_parse(buf: Buffer, start: int) -> Union[int, Tuple[Any, ...]]:
     """Validate the M-Bus frame at ``start`` (long ``68``, short ``10`` or ack ``E5``).
 
     Returns the buffer length needed (``int``) when ``buf`` ends first, else::
@@ -425,7 +425,7 @@ def mbus_parse(buf: Buffer, start: int) -> Union[int, tuple]:
 # --------------------------------------------------------------------- DSMR
 
 
-def dsmr_parse(buf: Buffer, start: int, scan_from: int, max_size: int, final: bool) -> Union[int, tuple]:
+def dsmr_parse(buf: Buffer, start: int, scan_from: int, max_size: int, final: bool) -> Union[int, Tuple[Any, ...]]:
     """Validate the DSMR/P1 telegram whose ``/`` is at ``start``.
 
     ::
@@ -712,7 +712,7 @@ def _event_line(cap: int) -> Pattern[bytes]:
     return pat
 
 
-def hex_line_state() -> list:
+def hex_line_state() -> List[Any]:
     """A fresh state for :func:`hex_lines`: ``[in_telegram, hex_ok, head, digits, dropped]``."""
     return [0, 1, b"", bytearray(), 0]
 
@@ -722,7 +722,7 @@ def _is_telegram_start(head: bytes) -> bool:
         and head[3] in _LETTERS
 
 
-def hex_lines(chunk: Buffer, state: list, cap: int, max_lines: int, final: bool) -> list:
+def hex_lines(chunk: Buffer, state: List[Any], cap: int, max_lines: int, final: bool) -> List[Tuple[int, bytes]]:
     """Split a stream chunk into lines and return the hex-text lines it ends.
 
     The line rule of :class:`hanparse.stream.StreamDecoder`: a *hex line*

@@ -41,7 +41,7 @@ _SEPARATORS = str.maketrans("", "", HEX_SEPARATORS)
 def as_bytes(data: Data) -> bytes:
     """The bytes of an input: bytes as they are, str as Latin-1 (unmappable characters become ``?``)."""
     if data.__class__ is bytes:
-        return data  # type: ignore[return-value]
+        return data  # type: ignore[return-value,unused-ignore]
     if isinstance(data, str):
         return data.encode("latin-1", "replace")
     if isinstance(data, (bytes, bytearray)):

@@ -22,7 +22,7 @@ when it arrives as a hex-text line.
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 
 from . import _impl
 from ._pipeline import DEFAULT_TZ, Options, compiled_hdlc, decode_apdu, hdlc_single
@@ -34,7 +34,10 @@ from .stream import StreamDecoder
 
 __all__ = ["parse_frame", "decode_apdu_message", "hex_to_bytes", "hex_payload", "MAX_INPUT"]
 
-_core = _impl.select("core")
+if TYPE_CHECKING:
+    from . import _purepy as _core
+else:
+    _core = _impl.select("core")
 
 #: the most bytes parse_frame accepts (a message of many long frames fits easily)
 MAX_INPUT = 1 << 20
@@ -79,7 +82,7 @@ def parse_frame(
     """
     if keys is None and options is None and not stuffed and data.__class__ is bytes:
         try:
-            msg = compiled_hdlc(data, _DEFAULTS)  # type: ignore[arg-type]
+            msg = compiled_hdlc(data, _DEFAULTS)
         except HanParseError:
             msg = None
         if msg is not None:

@@ -13,7 +13,7 @@ it always makes progress.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Dict, Optional, Tuple, Type
 
 __all__ = [
     "HanParseError",
@@ -59,11 +59,11 @@ class HanParseError(ValueError):
             return self.message
         return "%s (at byte %d)" % (self.message, self.offset)
 
-    def __reduce__(self):  # keep the keyword-only data through pickling
+    def __reduce__(self) -> Tuple[Any, ...]:  # keep the keyword-only data through pickling
         return (_rebuild, (type(self), self.message, dict(self.__dict__)))
 
 
-def _rebuild(cls, message, state):
+def _rebuild(cls: Type[HanParseError], message: str, state: Dict[str, Any]) -> HanParseError:
     exc = cls.__new__(cls)
     ValueError.__init__(exc, message)
     exc.__dict__.update(state)

@@ -52,7 +52,7 @@ the rejected candidate) and ``frame_format`` (``"hdlc"``, ``"mbus"``,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from . import _impl, hdlc, mbus
 from .dlms import ciphering
@@ -61,7 +61,10 @@ from .errors import ChecksumError, FrameError, HanParseError, IncompleteError
 
 __all__ = ["FrameScanner", "ScannerStats", "Tail", "Frame", "iter_frames", "FORMATS", "ALL_FORMATS"]
 
-_core = _impl.select("core")
+if TYPE_CHECKING:
+    from . import _purepy as _core
+else:
+    _core = _impl.select("core")
 
 #: any frame a framer returns: HdlcFrame, MbusFrame, DsmrFrame or a ciphered frame
 Frame = Union[
@@ -396,8 +399,8 @@ class FrameScanner:
 
     def _reject(self, exc: HanParseError, i: int) -> None:
         base = self._base
-        exc.frame_offset = base + i  # type: ignore[attr-defined]
-        exc.frame_format = _format_of(self._buf[i])  # type: ignore[attr-defined]
+        exc.frame_offset = base + i
+        exc.frame_format = _format_of(self._buf[i])
         if exc.offset is not None:
             exc.offset += base
         kind = self._buf[i]
@@ -412,16 +415,15 @@ class FrameScanner:
         if self.on_error is not None:
             self.on_error(exc)
 
-    def _emit(self, out: list, i: int, consumed: int, frame: Frame, fmt: str) -> int:
+    def _emit(self, out: List[Tuple[int, Frame]], i: int, consumed: int, frame: Any, fmt: str) -> int:
         self._settle(i, frame, fmt)
         out.append((self._base + i, frame))
         return i + consumed
 
-    def _settle(self, i: int, frame: Frame, fmt: str) -> int:
+    def _settle(self, i: int, frame: Any, fmt: str) -> int:
         """Count an accepted frame at ``i``; returns ``i``."""
         self._account(i)
-        kind = frame.__class__
-        fend = i + len(frame[0] if kind is tuple else frame if kind is bytes else frame.raw)
+        fend = i + len(frame[0] if isinstance(frame, tuple) else frame.raw)
         if fend > self._covered:
             self._covered = fend
         self._anchor = fend
@@ -483,7 +485,8 @@ class FrameScanner:
                 stop = k
         return stop - i
 
-    def _run(self, out: list, final: bool) -> None:
+    def _run(self, out: List[Tuple[int, Frame]], final: bool) -> None:
+        frame: Any  # a Frame, or the light tuple form of an HDLC frame
         buf = self._buf
         end = len(buf)
         pos = self._pos
@@ -546,7 +549,7 @@ class FrameScanner:
                         result = core.dsmr_parse(buf, i, hint, self._dsmr_max, final)
                         if result.__class__ is not int:
                             consumed = result[0]  # type: ignore[index]
-                            frame = dsmr_framing._frame(buf, i, result)  # type: ignore[arg-type]
+                            frame = dsmr_framing.from_core(buf, i, result)  # type: ignore[arg-type]
                             result = None
                         fmt = "dsmr"
                 elif kind == 0xDB:
@@ -597,7 +600,7 @@ class FrameScanner:
         self._pos = pos
 
 
-def iter_frames(data: Buffer, **options) -> Iterator[Frame]:
+def iter_frames(data: Buffer, **options: Any) -> Iterator[Frame]:
     """Every frame in a complete buffer (a capture file), in order.
 
     Keywords are those of :class:`FrameScanner`.

@@ -68,7 +68,7 @@ Rules (all of them independent of how the stream is chunked):
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 from . import _impl
 from ._pipeline import Dispatcher, Options
@@ -82,7 +82,7 @@ from .errors import (
     ReplayError,
     UnsupportedError,
 )
-from .framing import ALL_FORMATS, FrameScanner, MIN_BUFFER_SIZE
+from .framing import ALL_FORMATS, MIN_BUFFER_SIZE, FrameScanner
 from .model import Message
 
 __all__ = [
@@ -95,7 +95,10 @@ __all__ = [
     "TELEGRAM_MAX_LINES",
 ]
 
-_core = _impl.select("core")
+if TYPE_CHECKING:
+    from . import _purepy as _core
+else:
+    _core = _impl.select("core")
 
 Chunk = Union[bytes, bytearray, memoryview, str]
 
@@ -249,7 +252,7 @@ class StreamDecoder:
         self._offset = 0  # stream offset of the next input byte
         # the hex-line rule's state (see _core.hex_lines): [lines left in the current DSMR
         # telegram, current line may be hex, its head, its hex digits, digits dropped]
-        self._line_state: list = _core.hex_line_state()
+        self._line_state: List[Any] = _core.hex_line_state()
 
     # the decoding choices, read-only views of the options object
     keys = property(lambda self: self._opts.keys, doc="The keys (None, Keys or Keyring).")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import List
 
 import hanparse
-from hanparse.stream import StreamDecoder
 from fixture_files import data, entry
+from hanparse.stream import StreamDecoder
 
 NO_KAMSTRUP = data(entry("kamstrup-no-list2-3phase"))
 NO_AIDON = data(entry("aidon-no-list2-1phase"))

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import implementations
 from hanparse import _impl, hdlc, mbus
 from hanparse.dsmr import framing as dsmr_framing
 from hanparse.errors import HanParseError
-from conftest import implementations
 
 TWINS = implementations("core")
 pytestmark = pytest.mark.skipif(len(TWINS) < 2, reason="compiled core not built")  # CI asserts it is

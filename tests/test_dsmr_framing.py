@@ -6,11 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fixture_files import data, entries, entry
 from hanparse.crc import crc16_arc
 from hanparse.dsmr import framing as dsmr
 from hanparse.errors import ChecksumError, FrameError
 from hanparse.framing import FrameScanner
-from fixture_files import data, entries, entry
 
 HYP = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

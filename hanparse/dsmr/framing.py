@@ -50,14 +50,17 @@ span (a cut telegram followed by a whole one) is still found.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
 
 from .. import _impl
 from ..errors import FrameError
 
 __all__ = ["DsmrFrame", "decode", "build", "MAX_TELEGRAM"]
 
-_core = _impl.select("core")
+if TYPE_CHECKING:
+    from .. import _purepy as _core
+else:
+    _core = _impl.select("core")
 
 Buffer = Union[bytes, bytearray, memoryview]
 
@@ -97,7 +100,7 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-def _frame(buf: Buffer, start: int, r: tuple) -> DsmrFrame:
+def from_core(buf: Buffer, start: int, r: Tuple[Any, ...]) -> DsmrFrame:
     consumed, ident_end, body_start, bang, crc, digits, _computed = r
     # filling __dict__ at once is much cheaper than the frozen __init__
     frame = _new(DsmrFrame)
@@ -136,9 +139,9 @@ def decode(
     if max_size < 1024:
         raise ValueError("max_size must be at least 1024 bytes")
     r = _core.dsmr_parse(buf, start, start, max_size, final)
-    if r.__class__ is int:
+    if isinstance(r, int):
         return 0, None
-    return r[0], _frame(buf, start, r)
+    return r[0], from_core(buf, start, r)
 
 
 def build(body: Union[str, bytes], *, crc: bool = True, newline: str = "\r\n") -> bytes:
