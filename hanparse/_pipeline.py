@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from . import _impl, security
 from . import meters as _meters_api
-from ._wire import llc_length
+from ._wire import FILL, llc_length
 from .dlms.apdu import GbtReassembler, reassemble_gbt
 from .dlms.ciphering import CipheredApduFrame, CipheredTelegramFrame
 from .dsmr.framing import DsmrFrame
@@ -52,6 +52,7 @@ DEFAULT_TZ = "Europe/Amsterdam"
 
 _TAG_DATA_NOTIFICATION = 0x0F
 _TAG_GBT = 0xE0
+_GCM_TAG_LENGTH = 12
 _CIPHERED = (security.GENERAL_GLO_CIPHERING, security.GENERAL_DED_CIPHERING)
 
 
@@ -137,10 +138,27 @@ def _notification(buf: bytes, start: int, end: int, fmt: str, raw: bytes, info: 
 
 
 def _p1_plaintext(plaintext: bytes, fmt: str, raw: bytes, info: SecurityInfo, opts: Options) -> Message:
-    """A P1 telegram that came out of a GCM block (its own CRC is checked as usual)."""
-    from .dsmr.grammar import parse_telegram
+    """A P1 telegram that came out of a GCM block.
 
-    inner = parse_telegram(plaintext, tz=opts.tz, strict=opts.strict, verify_crc=opts.verify_crc)
+    The telegram framer delimits it and checks its CRC, and it must fill
+    the plaintext (line ends aside, or a stray 12-byte tag): without a GCM
+    tag, that CRC is all that vouches for the decryption.
+    """
+    if opts.verify_crc:
+        r = _core.dsmr_parse(plaintext, 0, 0, len(plaintext) + 1024, True)
+        if isinstance(r, int):
+            raise DecodeError("the ciphered P1 telegram has no end line", offset=len(plaintext))
+        tail = plaintext[r[0]:]
+        if tail.strip(FILL) and len(tail) != _GCM_TAG_LENGTH:
+            # (a tag's worth of bytes is tolerated: some encoders append a GCM tag to SC 20
+            # APDUs and count it in the length, see fixture dsmr_parser:T210_D_R-encrypted-sc20)
+            raise DecodeError("%d bytes after the end of the ciphered P1 telegram" % (len(plaintext) - r[0]),
+                              offset=r[0])
+        inner = telegram_message(plaintext[:r[0]], r[1], r[3], tz=opts.tz, strict=opts.strict)
+    else:
+        from .dsmr.grammar import parse_telegram
+
+        inner = parse_telegram(plaintext, tz=opts.tz, strict=opts.strict, verify_crc=False)
     m = inner.meter
     meter = MeterInfo(m.manufacturer, m.model, m.meter_id, m.list_id, m.identification, info.system_title,
                       m.profile)

@@ -16,8 +16,10 @@ the dispatcher; anything else, and any error on the way, takes the stream.
 
 The one input a stream cannot delimit is a bare APDU (``0F``, ``E6 E7 00``,
 ``E0``, ``DC``... with no link layer): it has neither a delimiter nor a
-checksum.  parse_frame decodes it as the whole input; a stream decodes it
-when it arrives as a hex-text line.
+checksum.  When the stream finds no message in an input that starts with
+an APDU tag, parse_frame's answer is the APDU decoder's over the whole
+input (its message, or its error); a stream decodes a bare APDU when it
+arrives as a hex-text line.
 """
 
 from __future__ import annotations
@@ -100,13 +102,11 @@ def parse_frame(
     first = buf[start]
     if first == 0x2F and not verify_crc:
         return parse_telegram(buf[start:end], tz=opts.tz, strict=opts.strict, verify_crc=False)
-    if first in _BARE_APDU or (first == 0xDB and (end - start < 2 or buf[start + 1] != 8)):
-        # a bare APDU: no delimiter, so every byte to the end is part of it
-        return decode_apdu(buf[start:] if start else buf, opts, "apdu")
     msg = _whole(buf, start, end, opts)
     if msg is not None:
         return msg
-    return _through_stream(buf, opts)
+    bare = first in _BARE_APDU or first == 0xDB
+    return _through_stream(buf, opts, start if bare else -1)
 
 
 def _trim(buf: bytes) -> "tuple[int, int]":
@@ -145,8 +145,12 @@ def _whole(buf: bytes, start: int, end: int, opts: Options) -> Optional[Message]
     return None
 
 
-def _through_stream(buf: bytes, opts: Options) -> Message:
-    """The answer of a fresh stream decoder over ``buf``: its one message, or its first error."""
+def _through_stream(buf: bytes, opts: Options, bare: int = -1) -> Message:
+    """The answer of a fresh stream decoder over ``buf``: its one message, or its first error.
+
+    ``bare`` >= 0: where a bare APDU would start; decoded as the whole input
+    when the stream finds no message (the one input a stream cannot frame).
+    """
     errors: List[HanParseError] = []
     size = _STREAM_BUFFER if len(buf) <= _STREAM_BUFFER // 4 else 4 * len(buf) + 4096
     dec = StreamDecoder._with_options(opts, size, errors.append)
@@ -157,6 +161,10 @@ def _through_stream(buf: bytes, opts: Options) -> Message:
     if messages:
         raise FrameError("the input holds %d messages; parse_frame takes one (use StreamDecoder for a stream)"
                          % len(messages))
+    if bare >= 0:
+        # a bare APDU: no delimiter, so every byte to the end is part of it, and its decoder
+        # knows better than the false candidates a stream met inside it
+        return decode_apdu(buf[bare:] if bare else buf, opts, "apdu")
     if errors:
         raise errors[0]
     raise FrameError("not a meter message: no HDLC (7E), M-Bus (68), P1 ('/'), ciphered (DB 08) frame, "

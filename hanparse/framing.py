@@ -26,7 +26,12 @@ How it hunts::
   :meth:`FrameScanner.resolve` -- with None to accept it, or with the error
   to reject it, after which hunting resumes one byte after its start, so a
   false ``DB 08`` whose claimed length covers real frames never swallows
-  them.  The scanner itself never decrypts or decodes.
+  them.  The scanner itself never decrypts or decodes.  A ``DB 08`` inside
+  a rejected HDLC or M-Bus frame is a candidate like any other
+  (:attr:`FrameScanner.inside_rejected` tells the caller): when the link
+  layer is damaged but the APDU is intact and vouches for itself (a reader
+  that joined late, a bit flip in a header), its message is recovered, not
+  lost.
 * Each candidate goes to its framer.  A complete frame is returned and
   hunting resumes after it (for HDLC at its closing flag, which may open
   the next frame).  A corrupt candidate is counted, handed to ``on_error``
@@ -233,9 +238,9 @@ class FrameScanner:
         self._anchor = 0  # a '/' here starts a telegram whatever precedes it
         self._covered = 0  # bytes before this belong to returned frames...
         self._acc = 0  # ... and skipped bytes are counted up to here
-        self._shadow = 0  # DB candidates before this index lie in a rejected HDLC/M-Bus frame
         # waiting candidate: (index, kind byte, hint, buffer length when it waited)
         self._pending: Optional[Tuple[int, int, int, int]] = None
+        self._shadow = 0  # bytes before this index lie in a rejected HDLC/M-Bus frame's claimed span
         # a checksum-less frame awaiting resolve(): (index, consumed, frame, format)
         self._tentative: Optional[Tuple[int, int, Frame, str]] = None
         self._rest: bytes = b""  # input not yet appended to the buffer (while paused)
@@ -265,6 +270,16 @@ class FrameScanner:
     def idle(self) -> bool:
         """True when no candidate waits for more bytes (everything fed so far is resolved)."""
         return self._pending is None and self._tentative is None and self._pos >= len(self._buf)
+
+    @property
+    def inside_rejected(self) -> bool:
+        """Whether the tentative frame starts inside the span a rejected HDLC or M-Bus frame claimed.
+
+        Such a frame is what is left of a damaged link layer: only content
+        that vouches for itself (a verified GCM tag, a P1 CRC) should be
+        trusted from it.
+        """
+        return self._tentative is not None and self._tentative[0] < self._shadow
 
     @property
     def tentative(self) -> Optional[Frame]:
@@ -383,11 +398,11 @@ class FrameScanner:
         self._base += n
         self._pending = None
         self._tentative = None
+        self._shadow = 0
         self._pos = 0
         self._anchor = -1
         self._covered = 0
         self._acc = 0
-        self._shadow = 0
 
     def _account(self, upto: int) -> None:
         """Count bytes before ``upto`` that are in no frame as skipped."""
@@ -404,9 +419,11 @@ class FrameScanner:
         if exc.offset is not None:
             exc.offset += base
         kind = self._buf[i]
-        if self._ciphered and (kind == 0x7E or kind == 0x68) and i + 2 < len(self._buf):
-            # the span the rejected frame claims: a DB 08 inside it is its payload, not a frame
-            span = ((self._buf[i + 1] & 0x07) << 8 | self._buf[i + 2]) + 2 if kind == 0x7E else self._buf[i + 1] + 6
+        if (kind == 0x7E or kind == 0x68) and i + 2 < len(self._buf):
+            # the span the rejected frame claims: a checksum-less frame found inside it is
+            # tentative twice over (see inside_rejected)
+            b1, b2 = self._buf[i + 1], self._buf[i + 2]
+            span = ((b1 & 0x07) << 8 | b2) + 2 if kind == 0x7E else b1 + 6
             if i + span > self._shadow:
                 self._shadow = i + span
         reason = _reason(exc)
@@ -438,10 +455,10 @@ class FrameScanner:
         if not self._ciphered:
             return r
         limit = r if 0 <= r < end else (-r - 1 if r < 0 else end)
-        db = buf.find(_DB_PATTERN, max(pos, self._shadow), limit + 1 if limit < end else end)
+        db = buf.find(_DB_PATTERN, pos, limit + 1 if limit < end else end)
         if 0 <= db < limit:
             return db
-        if r >= end and end > max(pos, self._shadow) and buf[end - 1] == 0xDB:
+        if r >= end and end > pos and buf[end - 1] == 0xDB:
             return -end  # a DB as the last byte: wait for the next one
         return r
 

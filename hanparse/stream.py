@@ -32,7 +32,8 @@ Rules (all of them independent of how the stream is chunked):
   line is ever taken for hex.  A hex line is decoded and fed to a second
   source with its own scanner and reassembly, so binary frames and hex
   frames can share one stream; the hex digits themselves are skipped by
-  the binary scanner (they contain no frame start).  A line counts when
+  the binary scanner (they contain no frame start).  The hex lines feed
+  one continuous source, so a hex dump wrapped over lines decodes.  A line counts when
   its LF arrives (or at :meth:`StreamDecoder.flush`); a line longer than
   the hex budget (a quarter of ``max_buffer_size`` digits) is not hex,
   and the budget + 1 digits are counted as dropped when a line still hex
@@ -47,8 +48,10 @@ Rules (all of them independent of how the stream is chunked):
   ``incomplete``.
 * **Bare APDUs.**  A hex line that holds an APDU with no link layer
   (``0F`` data-notification, ``E0`` block, ``DB``/``DC`` ciphered, each
-  optionally after the LLC ``E6 E7 00``) while its source waits for no
-  frame is decoded as one APDU: the line is its delimiter.  In binary, a
+  optionally after the LLC ``E6 E7 00``) is decoded as one APDU: the line
+  is its delimiter.  While a frame of the hex source waits for more bytes,
+  such a line counts as an APDU only when it decodes as one (the waiting
+  frame is then reported as cut off); otherwise it continues that frame.  In binary, a
   bare APDU has neither delimiter nor checksum and is not looked for
   (except ``DB 08``, framed by its length and tried as above).
 * **Errors** never stop the decoder.  Each rejected frame or message is
@@ -398,6 +401,9 @@ class StreamDecoder:
             offset = found[last][0]
             try:
                 msg = dispatch.push(tentative)
+                if scanner.inside_rejected and msg is not None and not _vouched(msg):
+                    raise DecryptionError("ciphered APDU inside a damaged frame has no authentication tag "
+                                          "or P1 CRC to vouch for its content: not trusted")
             except HanParseError as exc:
                 found = scanner.resolve(exc)
                 continue
@@ -450,23 +456,48 @@ class StreamDecoder:
         for end, decoded in lines:
             stats.hex_lines += 1
             stats.hex_bytes += len(decoded)
-            if decoded[llc_length(decoded, 0, len(decoded)):][:1] in _APDU_HEADS and source.scanner.idle:
-                # a bare APDU: the line is its only delimiter
-                stats.frames += 1
-                try:
-                    msg = source.dispatch.apdu("apdu", decoded[llc_length(decoded, 0, len(decoded)):], [decoded])
-                except HanParseError as exc:
-                    exc.frame_offset = base + end
-                    self._reject(source, exc, None)
-                    continue
-                if msg is not None:
-                    self._done(msg, base + end, done)
+            llc = llc_length(decoded, 0, len(decoded))
+            if decoded[llc:llc + 1] in _APDU_HEADS and self._bare_apdu(source, decoded, llc, base + end, done):
                 continue
             self._handle_frames(source, source.scanner.scan(decoded), done, key=base + end)
+
+    def _bare_apdu(self, source: _Source, line: bytes, llc: int, where: int,
+                   done: List[Tuple[int, int, Message]]) -> bool:
+        """Decode a hex line that starts like a bare APDU; False when it is rather the next part of a frame.
+
+        With no frame under way in the hex source, the line is the APDU (a
+        failure is reported).  While a frame waits for more bytes (a hex
+        dump wrapped over lines, or a false start), the line is the APDU
+        only if it decodes as one; the waiting candidate is then reported
+        as cut off.
+        """
+        scanner = source.scanner
+        idle = scanner.idle
+        try:
+            msg = source.dispatch.apdu("apdu", line[llc:], [line])
+        except HanParseError as exc:
+            if not idle:
+                return False
+            exc.frame_offset = where
+            self.stats.frames += 1
+            self._reject(source, exc, None)
+            return True
+        if not idle:
+            self._handle_frames(source, scanner.scan_flush(), done, key=where)
+        self.stats.frames += 1
+        if msg is not None:
+            self._done(msg, where, done)
+        return True
 
 
 #: first bytes (after an optional LLC) of a hex line holding a bare APDU
 _APDU_HEADS = (b"\x0f", b"\xe0", b"\xdb", b"\xdc")
+
+
+def _vouched(msg: Message) -> bool:
+    """Whether a message's content checks itself: a verified GCM tag, or a P1 telegram (its CRC)."""
+    security = msg.security
+    return (security is not None and security.authenticated is True) or msg.meter.identification is not None
 
 
 def _size(frame: Any) -> int:
