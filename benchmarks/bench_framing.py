@@ -2,7 +2,7 @@
 
 Run: ``python -m pytest benchmarks/bench_framing.py --benchmark-enable -q``.
 Each case scans ~1 MB made of one kind of frame with a little garbage
-between, through :class:`hanparse.framing.FrameScanner` (hunt, validate,
+between, through :class:`hanparse._wire.scanner.FrameScanner` (hunt, validate,
 build frame objects); ``extra_info`` carries MB/s.
 """
 
@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from benchmarks._common import fixture_bytes as _load
-from hanparse import _impl, framing
+from hanparse import _impl
+from hanparse._wire import scanner as framing
 
 SAMPLES = {
     "hdlc": _load("hdlc/kamstrup-no-list2-3phase.json") + b"\r\n",
@@ -35,7 +36,7 @@ def _twins():
 @pytest.mark.parametrize("fmt", sorted(STREAMS))
 def test_scan_1mb(benchmark, monkeypatch, impl, fmt):
     core = _impl.pure("core") if impl == "python" else _impl.native("core")
-    for mod in ("hanparse.framing", "hanparse.hdlc", "hanparse.mbus", "hanparse.dsmr.framing"):
+    for mod in ("hanparse._wire.scanner", "hanparse.hdlc", "hanparse.mbus", "hanparse.dsmr.framing"):
         monkeypatch.setattr(mod + "._core", core)
     stream = STREAMS[fmt]
     expected = len(stream) // len(SAMPLES[fmt]) * (2 if fmt == "mbus" else 1)

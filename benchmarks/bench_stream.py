@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import hanparse
-from hanparse.stream import StreamDecoder
+from hanparse._stream import StreamDecoder
 from tests.impl_switch import available, use_implementation
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures"

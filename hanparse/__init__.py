@@ -5,9 +5,11 @@ plain or AES-GCM encrypted, into :class:`Message` objects of typed, scaled
 :class:`Reading` values.
 """
 
+from ._api import parse_frame
 from ._impl import IMPLEMENTATION
+from ._stream import StreamDecoder, StreamStats, iter_messages
 from ._version import __version__
-from .api import parse_frame
+from ._wire.scanner import FrameScanner, iter_frames
 from .errors import (
     ChecksumError,
     DecodeError,
@@ -21,7 +23,6 @@ from .errors import (
 from .model import Message, MeterInfo, Reading, SecurityInfo
 from .obis import Obis
 from .security import Keyring, Keys
-from .stream import StreamDecoder, StreamStats, iter_messages
 
 __all__ = [
     "IMPLEMENTATION",
@@ -29,6 +30,8 @@ __all__ = [
     "StreamDecoder",
     "StreamStats",
     "iter_messages",
+    "FrameScanner",
+    "iter_frames",
     "ReplayError",
     "Keys",
     "Keyring",

@@ -4,7 +4,7 @@ Same names, signatures, results and exceptions (type, message, offset,
 skip, expected/actual) as the Cython module; ``tests/test_core_differential.py``
 checks that with hypothesis.  The public modules (:mod:`hanparse.crc`,
 :mod:`hanparse.hdlc`, :mod:`hanparse.mbus`, :mod:`hanparse.dsmr.framing`,
-:mod:`hanparse.framing`) call these through ``_core``; nothing here is
+:mod:`hanparse._wire.scanner`) call these through ``_core``; nothing here is
 public API.
 
 Conventions shared by the framing functions
@@ -725,7 +725,7 @@ def _is_telegram_start(head: bytes) -> bool:
 def hex_lines(chunk: Buffer, state: List[Any], cap: int, max_lines: int, final: bool) -> List[Tuple[int, bytes]]:
     """Split a stream chunk into lines and return the hex-text lines it ends.
 
-    The line rule of :class:`hanparse.stream.StreamDecoder`: a *hex line*
+    The line rule of :class:`hanparse.StreamDecoder`: a *hex line*
     (bytes up to LF) holds only hex digits and separators -- spaces, tabs,
     CR, and the dump separators ``:``, ``-`` and ``,`` (``7e:a0:2a``,
     ``7E-A0-2A``, ``7e,a0``), anywhere in the line -- an even number (at

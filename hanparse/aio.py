@@ -25,8 +25,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any, AsyncIterator, Dict, Optional, Tuple
 
+from ._stream import StreamDecoder
 from .model import Message
-from .stream import StreamDecoder
 
 __all__ = ["read_messages", "open_serial", "serial_messages", "SERIAL_PRESETS", "SerialUnavailableError"]
 
@@ -48,7 +48,7 @@ async def read_messages(reader: asyncio.StreamReader, decoder: Optional[StreamDe
     """Messages decoded from ``reader`` until EOF (then the decoder is flushed).
 
     ``decoder`` is used when given, else one is made from
-    ``decoder_kwargs`` (the :class:`~hanparse.stream.StreamDecoder`
+    ``decoder_kwargs`` (the :class:`~hanparse.StreamDecoder`
     keywords).  I/O errors of the reader propagate.
     """
     if decoder is None:

@@ -24,6 +24,8 @@ __all__ = [
     "DecryptionError",
     "UnsupportedError",
     "ReplayError",
+    "REASONS",
+    "reason_of",
 ]
 
 
@@ -141,3 +143,24 @@ class ReplayError(DecryptionError):
         self.system_title: Optional[bytes] = system_title
         self.invocation_counter = invocation_counter
         self.previous = previous
+
+
+#: every reason a stream counts a rejected frame or message under (``StreamStats.rejected_by_reason``)
+REASONS = ("checksum", "frame", "incomplete", "decode", "decryption", "unsupported", "replay")
+
+
+def reason_of(exc: HanParseError) -> str:
+    """The reason (one of :data:`REASONS`) a stream counts a rejection under."""
+    if isinstance(exc, ReplayError):
+        return "replay"
+    if isinstance(exc, ChecksumError):
+        return "checksum"
+    if isinstance(exc, IncompleteError):
+        return "incomplete"
+    if isinstance(exc, FrameError):
+        return "frame"
+    if isinstance(exc, DecryptionError):
+        return "decryption"
+    if isinstance(exc, UnsupportedError):
+        return "unsupported"
+    return "decode"

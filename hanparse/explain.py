@@ -24,10 +24,10 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 
 from . import crc, security
 from ._wire import as_bytes, hex_payload, hex_to_bytes
+from ._wire.scanner import ALL_FORMATS, FrameScanner
 from .cosem import apply_scaler, decode_datetime, unit_text
 from .dlms.types import TAG_NAMES
 from .errors import HanParseError
-from .framing import ALL_FORMATS, FrameScanner
 from .obis import Obis
 from .registry import name_of
 
@@ -128,7 +128,7 @@ def _first_candidate(buf: bytes, start: int) -> int:
 def _verdict(out: _Out, buf: bytes, keys: Any) -> None:
     """What the pipeline decides for these bytes: the answer parse_frame, StreamDecoder and
     ``hanparse decode`` all give."""
-    from .api import parse_frame
+    from ._api import parse_frame
 
     try:
         msg = parse_frame(buf, keys)

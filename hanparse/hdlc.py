@@ -43,7 +43,7 @@ Stream contract of :func:`decode`
   anywhere) says how far to advance.  Bytes that are not a flag (``CR LF``
   between frames, garbage) raise ``FrameError`` with ``skip=1`` as well.
 
-:class:`hanparse.framing.FrameScanner` applies this contract to a byte
+:class:`hanparse.FrameScanner` applies this contract to a byte
 stream with any chunking.
 """
 
@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Tuple, Union
 
 from . import _impl
-from ._wire import llc_length
+from ._wire.text import llc_length
 from .errors import FrameError, IncompleteError
 
 __all__ = [

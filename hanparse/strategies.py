@@ -148,7 +148,7 @@ class FrameSample(NamedTuple):
     """One message on the wire.
 
     ``data``: all its frames concatenated; ``frames``: each frame's bytes
-    (what :class:`hanparse.framing.FrameScanner` returns as ``frame.raw``);
+    (what :class:`hanparse.FrameScanner` returns as ``frame.raw``);
     ``format``: ``"hdlc"``, ``"mbus"`` or ``"dsmr"``; ``apdu``: the APDU the
     frames carry, LLC stripped; ``payload``: the sample the APDU came from
     (a :class:`NotificationSample`, or None when raw bytes were given).
@@ -746,11 +746,11 @@ def mixed_streams(messages: Optional[SearchStrategy] = None, *, max_messages: in
 
     ``messages`` defaults to plain HDLC, M-Bus and DSMR samples
     (:func:`hdlc_frames`, :func:`mbus_frames`, :func:`dsmr_telegrams`).
-    A :class:`~hanparse.framing.FrameScanner` fed ``sample.data`` in any
+    A :class:`~hanparse.FrameScanner` fed ``sample.data`` in any
     chunks returns exactly ``sample.frames``; a stream decoder emits one
     message per ``sample.messages`` entry::
 
-        >>> from hanparse.framing import FrameScanner
+        >>> from hanparse import FrameScanner
         >>> s = mixed_streams().example()                                    # doctest: +SKIP
         >>> sc = FrameScanner(); got = sc.feed(s.data) + sc.flush()          # doctest: +SKIP
         >>> [f.raw for f in got] == list(s.frames)                           # doctest: +SKIP

@@ -6,7 +6,7 @@ from typing import List
 
 import hanparse
 from fixture_files import data, entry
-from hanparse.stream import StreamDecoder
+from hanparse._stream import StreamDecoder
 
 NO_KAMSTRUP = data(entry("kamstrup-no-list2-3phase"))
 NO_AIDON = data(entry("aidon-no-list2-1phase"))

@@ -42,7 +42,7 @@ def use_core(core, monkeypatch):
         "hanparse.mbus",
         "hanparse.dsmr",
         "hanparse.dsmr.framing",
-        "hanparse.framing",
+        "hanparse._wire.scanner",
     ):
         try:
             mod = importlib.import_module(name)

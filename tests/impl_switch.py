@@ -48,11 +48,11 @@ def _twins(label: str) -> Dict[int, ModuleType]:
 
 def use_implementation(label: str, monkeypatch) -> None:
     """Point every loaded hanparse module at the ``label`` twins ("python" or "cython")."""
-    import hanparse.api  # noqa: F401  (load the pipeline before patching)
-    import hanparse.framing  # noqa: F401
+    import hanparse._api  # noqa: F401  (load the pipeline before patching)
+    import hanparse._wire.scanner  # noqa: F401
 
     try:
-        import hanparse.stream  # noqa: F401
+        import hanparse._stream  # noqa: F401
     except ImportError:
         pass
     swap = _twins(label)

@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fixture_files import data, entries, entry
+from hanparse._wire.scanner import FrameScanner
 from hanparse.crc import crc16_arc
 from hanparse.dsmr import framing as dsmr
 from hanparse.errors import ChecksumError, FrameError
-from hanparse.framing import FrameScanner
 
 HYP = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

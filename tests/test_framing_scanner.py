@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fixture_files import data, entries, entry
-from hanparse import framing, hdlc, mbus
+from hanparse import hdlc, mbus
+from hanparse._wire import scanner as framing
+from hanparse._wire.scanner import FrameScanner, iter_frames
 from hanparse.errors import HanParseError, IncompleteError
-from hanparse.framing import FrameScanner, iter_frames
 
 HYP = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 CAPTURE = Path(__file__).resolve().parent.parent / "fixtures" / "capture"

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from conftest import implementations
 from fixture_files import data, entries
-from hanparse import _impl, api, hdlc
+from hanparse import _api as api
+from hanparse import _impl, hdlc
 from hanparse.dlms import schema
 from hanparse.dlms.types import DateTime
 from hanparse.meters import _decode

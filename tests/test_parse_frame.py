@@ -122,7 +122,7 @@ def test_negative_fixture_raises_its_error(e):
         assert msg.format == "apdu" and msg.security.authenticated is not False
         assert bytes(msg.raw) in data(e)
         if e.get("plaintext_hex"):
-            plain = hanparse.api.decode_apdu_message(bytes.fromhex(e["plaintext_hex"]))
+            plain = hanparse._api.decode_apdu_message(bytes.fromhex(e["plaintext_hex"]))
             assert plain.readings == msg.readings
         assert parse_frame(data(e), _keys(e)).to_dict() == msg.to_dict()
         return

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 import hanparse
 from hanparse import dlms, hdlc, mbus, security
 from hanparse import strategies as hs
+from hanparse._wire.scanner import FrameScanner
 from hanparse.crc import crc16_arc
 from hanparse.dsmr import framing as dsmr_framing
 from hanparse.errors import ChecksumError, FrameError, HanParseError
-from hanparse.framing import FrameScanner
 from helpers import same
 from impl_switch import available, use_implementation
 

@@ -25,8 +25,8 @@ from _stream_helpers import (
     reference,
 )
 from fixture_files import entry
-from hanparse.errors import DecryptionError, IncompleteError
-from hanparse.stream import ReplayError, StreamDecoder, iter_messages, reason_of
+from hanparse import ReplayError, StreamDecoder, iter_messages
+from hanparse.errors import DecryptionError, IncompleteError, reason_of
 
 
 @pytest.fixture(autouse=True)
@@ -85,7 +85,7 @@ def test_false_db_candidate_never_swallows_the_frame_behind_it():
 
 def test_interrupted_segmented_message_is_reported_at_flush():
     first = ISKRA_SEGMENTED[:ISKRA_SEGMENTED.index(b"\x7e\x7e") + 1] if b"\x7e\x7e" in ISKRA_SEGMENTED else None
-    frames = list(hanparse.framing.iter_frames(ISKRA_SEGMENTED))
+    frames = list(hanparse._wire.scanner.iter_frames(ISKRA_SEGMENTED))
     assert frames[0].segmented
     out, dec, errors = decode_all(frames[0].raw)
     assert out == []
@@ -95,7 +95,7 @@ def test_interrupted_segmented_message_is_reported_at_flush():
 
 
 def test_corrupt_segment_drops_the_unfinished_message():
-    frames = [f.raw for f in hanparse.framing.iter_frames(ISKRA_SEGMENTED)]
+    frames = [f.raw for f in hanparse._wire.scanner.iter_frames(ISKRA_SEGMENTED)]
     assert len(frames) >= 2
     bad = bytearray(frames[1])
     bad[10] ^= 0x01

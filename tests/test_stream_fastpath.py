@@ -14,11 +14,10 @@ import pytest
 import hanparse
 from _stream_helpers import ISKRA_SEGMENTED, NO_KAMSTRUP, reference
 from fixture_files import data, entries
-from hanparse import security
+from hanparse import StreamDecoder, security
 from hanparse._pipeline import Dispatcher, Options
 from hanparse.dlms.apdu import reassemble_gbt
-from hanparse.errors import DecryptionError, HanParseError, IncompleteError
-from hanparse.stream import StreamDecoder, reason_of
+from hanparse.errors import DecryptionError, HanParseError, IncompleteError, reason_of
 from impl_switch import available, use_implementation
 
 # whole unstuffed frames (the synthetic "append" entries are frames without flags)
@@ -48,7 +47,7 @@ def _general(buf, keys):
     """The general path: HdlcFrame objects from a plain scanner, the dispatcher's reassembly, decode_apdu."""
     dispatch = Dispatcher(Options(keys))
     errors, out = [], []
-    scanner = hanparse.framing.FrameScanner(on_error=errors.append)
+    scanner = hanparse._wire.scanner.FrameScanner(on_error=errors.append)
     for frame in scanner.feed(buf) + scanner.flush():
         try:
             msg = dispatch.push(frame)
@@ -66,7 +65,7 @@ def _general(buf, keys):
 
 def _hdlc_apdu(buf):
     """The APDU the HDLC frames of ``buf`` carry (segments joined, LLC removed)."""
-    frames = list(hanparse.framing.iter_frames(buf))
+    frames = list(hanparse._wire.scanner.iter_frames(buf))
     if frames[0].information[:1] == b"\xe0":  # block-transfer blocks, one per frame
         return reassemble_gbt([f.information for f in frames])
     return hanparse.hdlc.reassemble(frames)
@@ -101,8 +100,8 @@ def test_stream_fast_path_reports_what_the_general_path_raises(impl):
 
 
 def test_foreign_frame_after_an_unfinished_segment_keeps_only_its_own_bytes(impl):
-    first = next(iter(hanparse.framing.iter_frames(ISKRA_SEGMENTED)))
-    other = next(iter(hanparse.framing.iter_frames(NO_KAMSTRUP)))
+    first = next(iter(hanparse._wire.scanner.iter_frames(ISKRA_SEGMENTED)))
+    other = next(iter(hanparse._wire.scanner.iter_frames(NO_KAMSTRUP)))
     assert first.segmented and (first.dst_raw, first.src_raw) != (other.dst_raw, other.src_raw)
     dec = StreamDecoder()
     out = dec.feed(first.raw + NO_KAMSTRUP) + dec.flush()

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from _stream_helpers import CHECKED, DSMR5, KEYRING, LU_SMARTY, NO_AIDON, decode_all, reference
-from hanparse.stream import StreamDecoder
+from hanparse._stream import StreamDecoder
 
 _REFS = {}
 

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable, Optional, TextIO
 
-from ..api import hex_payload
+from .._api import hex_payload
 from ..errors import HanParseError
 from ..security import Keys
 

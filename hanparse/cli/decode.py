@@ -10,9 +10,9 @@ import os
 import sys
 from typing import Any, Dict
 
-from ..errors import HanParseError
+from .. import StreamDecoder
+from ..errors import HanParseError, reason_of
 from ..model import Message
-from ..stream import StreamDecoder, reason_of
 from ._common import (
     EXIT_CHECKSUM,
     EXIT_DECRYPTION,

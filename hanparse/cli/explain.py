@@ -32,7 +32,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
 def _explain_input(arg: str) -> bytes:
     if arg == "-" or os.path.exists(arg):
         return read_source(arg)
-    from ..api import hex_to_bytes
+    from .._api import hex_to_bytes
 
     try:
         return hex_to_bytes(arg)

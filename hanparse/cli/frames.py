@@ -6,10 +6,9 @@ import argparse
 import sys
 from typing import List, Tuple
 
-from .. import IMPLEMENTATION
+from .. import IMPLEMENTATION, FrameScanner
 from ..dsmr.framing import DsmrFrame
 from ..errors import ChecksumError, HanParseError
-from ..framing import Frame, FrameScanner
 from ..hdlc import HdlcFrame
 from ..mbus import MbusFrame
 from ._common import EXIT_CHECKSUM, EXIT_OK, CliError, Subcommand, read_source
@@ -47,7 +46,7 @@ def _dsmr_row(f: DsmrFrame) -> Tuple[str, str]:
     return check, f.identification.encode("ascii", "backslashreplace").decode("ascii")
 
 
-def _row(frame: Frame) -> Tuple[str, str, str]:
+def _row(frame: object) -> Tuple[str, str, str]:
     if isinstance(frame, HdlcFrame):
         return ("hdlc",) + _hdlc_row(frame)
     if isinstance(frame, MbusFrame):

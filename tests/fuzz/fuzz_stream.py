@@ -1,4 +1,4 @@
-"""atheris harness: ``hanparse.stream.StreamDecoder`` on arbitrary byte streams.
+"""atheris harness: ``hanparse._stream.StreamDecoder`` on arbitrary byte streams.
 
 The first input byte picks the chunk size (1-256); the decoder must raise
 nothing (bad frames go to ``on_error`` as HanParseError), return Messages
@@ -19,7 +19,7 @@ import atheris
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 with atheris.instrument_imports(include=["hanparse"]):
-    import hanparse.stream  # noqa: F401  (imported lazily by check_stream: instrument it here)
+    import hanparse._stream  # noqa: F401  (imported lazily by check_stream: instrument it here)
     from tests.fuzz.targets import check_stream, run_fuzzer
 
 

@@ -5,7 +5,7 @@ Whatever bytes come in:
 * :func:`check_parse_frame` -- ``hanparse.parse_frame`` returns a Message or
   raises a :class:`hanparse.HanParseError`; nothing else escapes (bytes,
   the same bytes as Latin-1 text, with and without keys);
-* :func:`check_stream` -- ``hanparse.stream.StreamDecoder`` fed the bytes in
+* :func:`check_stream` -- ``hanparse._stream.StreamDecoder`` fed the bytes in
   chunks (sizes taken from the input itself) only ever raises nothing
   (errors go to ``on_error`` and ``stats``), returns Messages, and its
   buffer never exceeds ``max_buffer_size``.
@@ -33,7 +33,7 @@ MAX_INPUT = 1 << 16
 #: inputs reach the decryption and, with the right system title, the plaintext decoder
 FUZZ_KEYS = hanparse.Keys("00112233445566778899aabbccddeeff", "ffeeddccbbaa99887766554433221100")
 
-#: max_buffer_size used by check_stream: the smallest allowed (hanparse.stream.MIN_STREAM_BUFFER),
+#: max_buffer_size used by check_stream: the smallest allowed (hanparse._stream.MIN_STREAM_BUFFER),
 #: so the bound is exercised
 STREAM_BUFFER = 16384
 
@@ -91,7 +91,7 @@ def check_stream(data: bytes, keys: Any = FUZZ_KEYS, max_buffer_size: int = STRE
 
     Returns the number of messages decoded.
     """
-    from hanparse.stream import StreamDecoder
+    from hanparse._stream import StreamDecoder
 
     errors: List[BaseException] = []
 

@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING, Any, List, Optional
 
 from . import _impl
 from ._pipeline import DEFAULT_TZ, Options, compiled_hdlc, decode_apdu, hdlc_single
+from ._stream import StreamDecoder
 from ._wire import FILL, Data, as_bytes, hex_payload, hex_to_bytes
 from .dsmr.grammar import parse_telegram, telegram_message
 from .errors import FrameError, HanParseError, IncompleteError
 from .model import Message
-from .stream import StreamDecoder
 
 __all__ = ["parse_frame", "decode_apdu_message", "hex_to_bytes", "hex_payload", "MAX_INPUT"]
 

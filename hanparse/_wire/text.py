@@ -3,7 +3,7 @@
 Each decision about the bytes on the wire is written once, here or in the
 framer of its format (``hanparse.hdlc``, ``hanparse.mbus``,
 ``hanparse.dsmr.framing``, ``hanparse.dlms.ciphering``, all driven by
-``hanparse.framing.FrameScanner``).  This module holds the small ones that
+``hanparse.FrameScanner``).  This module holds the small ones that
 several framers and the pipeline need:
 
 * :func:`as_bytes` -- what any door makes of its input (str is Latin-1);
@@ -18,7 +18,7 @@ from __future__ import annotations
 import string
 from typing import Union
 
-from .errors import DecodeError
+from ..errors import DecodeError
 
 __all__ = ["Data", "FILL", "as_bytes", "hex_to_bytes", "hex_payload", "llc_length", "APDU_TAGS", "HEX_SEPARATORS"]
 

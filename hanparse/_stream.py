@@ -11,7 +11,7 @@ objects back::
                           (a line holding a bare APDU goes to its dispatcher whole)
 
 The decoder owns the buffers only.  Where frames are is the wire layer's
-decision (:mod:`hanparse.framing` and the framers it drives); what a frame
+decision (:mod:`hanparse._wire.scanner` and the framers it drives); what a frame
 means is the pipeline's (:class:`hanparse._pipeline.Dispatcher`, the same
 one :func:`hanparse.parse_frame` and the command line use).  A frame
 without a checksum (a bare ``DB 08`` APDU, the Polish P1 form) is
@@ -76,16 +76,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Dict, Iterator, List,
 from . import _impl
 from ._pipeline import Dispatcher, Options
 from ._wire import as_bytes, llc_length
-from .errors import (
-    ChecksumError,
-    DecryptionError,
-    FrameError,
-    HanParseError,
-    IncompleteError,
-    ReplayError,
-    UnsupportedError,
-)
-from .framing import ALL_FORMATS, MIN_BUFFER_SIZE, FrameScanner
+from ._wire.scanner import ALL_FORMATS, MIN_BUFFER_SIZE, FrameScanner
+from .errors import REASONS, DecryptionError, HanParseError, IncompleteError, ReplayError, reason_of
 from .model import Message
 
 __all__ = [
@@ -105,31 +97,12 @@ else:
 
 Chunk = Union[bytes, bytearray, memoryview, str]
 
-#: every reason a frame or message can be rejected for
-REASONS = ("checksum", "frame", "incomplete", "decode", "decryption", "unsupported", "replay")
 #: smallest ``max_buffer_size`` a StreamDecoder accepts
 MIN_STREAM_BUFFER = 4 * MIN_BUFFER_SIZE
 #: a DSMR telegram (for the hex-line rule) ends after this many lines at most
 TELEGRAM_MAX_LINES = 256
 #: system titles remembered by the replay check
 REPLAY_TITLES = 1024
-
-
-def reason_of(exc: HanParseError) -> str:
-    """The stats reason (one of :data:`REASONS`) for a rejection."""
-    if isinstance(exc, ReplayError):
-        return "replay"
-    if isinstance(exc, ChecksumError):
-        return "checksum"
-    if isinstance(exc, IncompleteError):
-        return "incomplete"
-    if isinstance(exc, FrameError):
-        return "frame"
-    if isinstance(exc, DecryptionError):
-        return "decryption"
-    if isinstance(exc, UnsupportedError):
-        return "unsupported"
-    return "decode"
 
 
 class StreamStats:
@@ -286,7 +259,7 @@ class StreamDecoder:
         """End of stream: decode what can be, report truncated frames and unfinished messages.
 
         A pending hex line counts as ended; truncated frames are reported
-        as ``incomplete`` (see :class:`hanparse.framing.FrameScanner.flush`),
+        as ``incomplete`` (see :class:`hanparse.FrameScanner.flush`),
         as is every unfinished multi-frame message.  The decoder then starts
         afresh (counters and the replay memory are kept).
         """

@@ -59,15 +59,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
-from . import _impl, hdlc, mbus
-from .dlms import ciphering
-from .dsmr import framing as dsmr_framing
-from .errors import ChecksumError, FrameError, HanParseError, IncompleteError
+from .. import _impl, hdlc, mbus
+from ..dlms import ciphering
+from ..dsmr import framing as dsmr_framing
+from ..errors import ChecksumError, FrameError, HanParseError, IncompleteError
 
 __all__ = ["FrameScanner", "ScannerStats", "Tail", "Frame", "iter_frames", "FORMATS", "ALL_FORMATS"]
 
 if TYPE_CHECKING:
-    from . import _purepy as _core
+    from .. import _purepy as _core
 else:
     _core = _impl.select("core")
 

@@ -1,0 +1,15 @@
+"""The wire layer: where frames are in bytes, and the small decisions every door shares.
+
+* :mod:`hanparse._wire.text` -- input bytes, hex text (any separator), the LLC check;
+* :mod:`hanparse._wire.scanner` -- :class:`~hanparse._wire.scanner.FrameScanner`, the
+  sans-IO hunter that drives the stateless framers of each format
+  (:mod:`hanparse.hdlc`, :mod:`hanparse.mbus`, :mod:`hanparse.dsmr.framing`,
+  :mod:`hanparse.dlms.ciphering`).
+
+Only the text helpers are imported here: the framers themselves import
+them, and the scanner imports the framers.
+"""
+
+from .text import APDU_TAGS, FILL, HEX_SEPARATORS, Data, as_bytes, hex_payload, hex_to_bytes, llc_length
+
+__all__ = ["APDU_TAGS", "FILL", "HEX_SEPARATORS", "Data", "as_bytes", "hex_payload", "hex_to_bytes", "llc_length"]
