@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, List, Optional
 
 from . import _impl
-from ._pipeline import DEFAULT_TZ, Options, compiled_hdlc, decode_apdu, hdlc_single
+from ._pipeline import DEFAULT_TZ, Options, decode_apdu, hdlc_single
 from ._stream import StreamDecoder
 from ._wire import FILL, Data, as_bytes, hex_payload, hex_to_bytes
 from .dsmr.grammar import parse_telegram, telegram_message
@@ -37,14 +37,19 @@ from .model import Message
 __all__ = ["parse_frame", "decode_apdu_message", "hex_to_bytes", "hex_payload", "MAX_INPUT"]
 
 if TYPE_CHECKING:
+    from . import _dlms_purepy as _dlms
+    from . import _meters_purepy as _meters
     from . import _purepy as _core
 else:
     _core = _impl.select("core")
+    _dlms = _impl.select("dlms")
+    _meters = _impl.select("meters")
 
 #: the most bytes parse_frame accepts (a message of many long frames fits easily)
 MAX_INPUT = 1 << 20
 
 _DEFAULTS = Options()
+_METERS = _DEFAULTS.meters
 _BARE_APDU = frozenset((0x0F, 0xE6, 0xE0, 0xDC))  # DB 08 is framed by the wire layer like in a stream
 _STREAM_BUFFER = 65536
 
@@ -82,11 +87,12 @@ def parse_frame(
     with the same options, fed ``data`` and flushed, emits that one message.
     Raises a :class:`hanparse.HanParseError` subclass otherwise.
     """
-    if keys is None and options is None and not stuffed and data.__class__ is bytes:
+    if keys is None and options is None and not stuffed and data.__class__ is bytes and data and data[0] == 0x7E:
+        # the pipeline compiled for the commonest input (see _pipeline.compiled_hdlc), inlined
         try:
-            msg = compiled_hdlc(data, _DEFAULTS)
+            msg = _meters.decode_hdlc_frame(data, _core.hdlc_parse, _dlms.decode_data_notification, _METERS)
         except HanParseError:
-            msg = None
+            msg = None  # the general path reports it as a stream would
         if msg is not None:
             return msg
     buf = as_bytes(data)
@@ -112,9 +118,7 @@ def parse_frame(
 def _trim(buf: bytes) -> "tuple[int, int]":
     """Where the input starts and ends once fill bytes (blanks, line ends, NUL) are set aside."""
     n = len(buf)
-    start = 0
-    while start < n and buf[start] in FILL:
-        start += 1
+    start = n - len(buf.lstrip(FILL)) if n and buf[0] in FILL else 0
     end = n
     while end > start and buf[end - 1] in FILL:
         end -= 1
@@ -137,8 +141,8 @@ def _whole(buf: bytes, start: int, end: int, opts: Options) -> Optional[Message]
                 return hdlc_single(raw, r[8] - start, r[9] - start, raw, opts)
         elif first == 0x2F:
             r = _core.dsmr_parse(buf, start, start, MAX_INPUT, True)
-            if r.__class__ is tuple and _trim(buf[start + r[0]:end])[0] == end - start - r[0]:
-                raw = buf[start:start + r[0]]
+            if r.__class__ is tuple and start + r[0] >= end:  # nothing but fill after the telegram
+                raw = buf if start == 0 and r[0] == len(buf) else buf[start:start + r[0]]
                 return telegram_message(raw, r[1] - start, r[3] - start, tz=opts.tz, strict=opts.strict)
     except (FrameError, IncompleteError):
         return None  # the stream reports it (and finds whatever follows)

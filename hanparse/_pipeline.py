@@ -195,7 +195,8 @@ def compiled_hdlc(data: bytes, opts: Options) -> Optional[Message]:
     ``data`` must be the whole frame (flags included) holding LLC + a clear
     data-notification, with the default options; anything else gives None.
     It makes the same calls as the general path (the meters core is handed
-    the framer and the A-XDR decoder); errors propagate.
+    the framer and the A-XDR decoder); errors propagate.  ``parse_frame``
+    inlines this call (a function call is a tenth of its time).
     """
     return _meters.decode_hdlc_frame(data, _core.hdlc_parse, _dlms.decode_data_notification, opts.meters)
 

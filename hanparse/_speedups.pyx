@@ -48,6 +48,7 @@ cdef enum:
 cdef unsigned short X25S[8][256]
 cdef unsigned short ARCS[8][256]
 cdef unsigned char TEXT[256]  # P1 telegram bytes
+cdef unsigned char BODY[256]  # P1 telegram bytes but '!' (the body scan stops at '!' and at non-text)
 cdef unsigned char IDENT[256]  # identification line bytes
 cdef unsigned char LETTER[256]
 cdef signed char HEXVAL[256]
@@ -71,6 +72,7 @@ cdef void _init_tables():
         X25S[0][byte] = <unsigned short>a
         ARCS[0][byte] = <unsigned short>b
         TEXT[byte] = 1 if (0x20 <= byte < 0x7F or byte in (0x00, 0x02, 0x09, 0x0A, 0x0D)) else 0
+        BODY[byte] = TEXT[byte] if byte != 0x21 else 0
         IDENT[byte] = 1 if (0x20 <= byte < 0x7F or byte == 0x02) else 0
         LETTER[byte] = 1 if (0x41 <= byte <= 0x5A or 0x61 <= byte <= 0x7A) else 0
         if 0x30 <= byte <= 0x39:
@@ -451,7 +453,8 @@ def dsmr_parse(const unsigned char[::1] buf, Py_ssize_t start, Py_ssize_t scan_f
                Py_ssize_t max_size, bint final):
     """Validate the DSMR/P1 telegram whose ``/`` is at ``start`` (see _purepy)."""
     cdef Py_ssize_t end = buf.shape[0]
-    cdef Py_ssize_t i, k, ident_end, body_start, bang, limit, consumed, odd
+    cdef Py_ssize_t i, k, ident_end, body_start, bang, limit, stop, consumed, odd
+    cdef const unsigned char* q
     cdef int digits, eol, h
     cdef unsigned int c, prev
     cdef long crc, computed
@@ -500,19 +503,23 @@ def dsmr_parse(const unsigned char[::1] buf, Py_ssize_t start, Py_ssize_t scan_f
     i = scan_from if scan_from > body_start else body_start
     limit = start + max_size
     bang = -1
-    while i < end:
-        if i >= limit:
-            raise FrameError("DSMR telegram longer than %d bytes" % max_size, offset=limit, skip=1)
+    stop = end if end < limit else limit
+    while True:
+        while i < stop and BODY[b[i]]:  # the hot loop: plain P1 text
+            i += 1
+        if i >= stop:
+            break
         c = b[i]
-        if not TEXT[c]:
+        if c != 0x21:
             raise FrameError("byte 0x%02X in a DSMR telegram is not P1 text" % c, offset=i, skip=1)
-        if c == 0x21:
-            prev = b[i - 1]
-            if prev == 0x0A or prev == 0x29:
-                bang = i
-                break
+        prev = b[i - 1]
+        if prev == 0x0A or prev == 0x29:
+            bang = i
+            break
         i += 1
     if bang < 0:
+        if stop < end:
+            raise FrameError("DSMR telegram longer than %d bytes" % max_size, offset=limit, skip=1)
         return end
     # end line: '!' and up to 4 hex digits
     i = bang + 1
@@ -564,14 +571,20 @@ def dsmr_parse(const unsigned char[::1] buf, Py_ssize_t start, Py_ssize_t scan_f
             skip=1,
         )
     if digits == 0:
-        for k in range(start + 1, bang - 3):
-            if b[k] == 0x2F and LETTER[b[k + 1]] and LETTER[b[k + 2]] and LETTER[b[k + 3]]:
+        k = start + 1
+        while k < bang - 3:
+            q = <const unsigned char*>memchr(b + k, 0x2F, bang - 3 - k)
+            if q == NULL:
+                break
+            k = q - b
+            if LETTER[b[k + 1]] and LETTER[b[k + 2]] and LETTER[b[k + 3]]:
                 raise FrameError(
                     "DSMR telegram without CRC holds '/' + 3 letters after its start (a cut or false"
                     " start spliced to a new telegram)",
                     offset=k,
                     skip=1,
                 )
+            k += 1
     # tail: CR / NUL bytes (bounded) and one LF; any other byte is after the telegram
     eol = 0
     while i < end and eol < DSMR_MAX_EOL and (b[i] == 0x0D or b[i] == 0x00):
