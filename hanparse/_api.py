@@ -24,7 +24,7 @@ arrives as a hex-text line.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 from . import _impl
 from ._pipeline import DEFAULT_TZ, Options, decode_apdu, hdlc_single
@@ -33,6 +33,7 @@ from ._wire import FILL, Data, as_bytes, hex_payload, hex_to_bytes
 from .dsmr.grammar import parse_telegram, telegram_message
 from .errors import FrameError, HanParseError, IncompleteError
 from .model import Message
+from .security import Keys
 
 __all__ = ["parse_frame", "decode_apdu_message", "hex_to_bytes", "hex_payload", "MAX_INPUT"]
 
@@ -50,6 +51,8 @@ MAX_INPUT = 1 << 20
 
 _DEFAULTS = Options()
 _METERS = _DEFAULTS.meters
+#: (Options, Keys): the options of the last Keys object parse_frame saw (a meter's keys repeat)
+_KEYED: Tuple[Any, Any] = (None, None)
 _BARE_APDU = frozenset((0x0F, 0xE6, 0xE0, 0xDC))  # DB 08 is framed by the wire layer like in a stream
 _STREAM_BUFFER = 65536
 
@@ -95,57 +98,72 @@ def parse_frame(
             msg = None  # the general path reports it as a stream would
         if msg is not None:
             return msg
-    buf = as_bytes(data)
-    if len(buf) > MAX_INPUT:
-        raise FrameError("input of %d bytes is larger than one message can be (%d)" % (len(buf), MAX_INPUT))
-    if keys is None and options is None and tz == DEFAULT_TZ and not strict and not stuffed:
-        opts = _DEFAULTS
+    buf = data if data.__class__ is bytes else as_bytes(data)
+    n = len(buf)
+    if n > MAX_INPUT:
+        raise FrameError("input of %d bytes is larger than one message can be (%d)" % (n, MAX_INPUT))
+    if options is None and tz is DEFAULT_TZ and not strict and verify_crc and not stuffed:
+        if keys is None:
+            opts = _DEFAULTS
+        elif keys.__class__ is Keys:  # immutable: the options made for it last time still hold
+            cached = _KEYED  # one read: another thread may replace it meanwhile
+            opts = cached[0] if cached[1] is keys else _keyed(keys)
+        else:
+            opts = Options(keys)
     else:
         opts = Options(keys, options, tz=tz, strict=strict, verify_crc=verify_crc, stuffed=stuffed)
-    start, end = _trim(buf)
-    if start >= end:
-        raise IncompleteError("empty input: no frame")
-    first = buf[start]
-    if first == 0x2F and not verify_crc:
-        return parse_telegram(buf[start:end], tz=opts.tz, strict=opts.strict, verify_crc=False)
-    msg = _whole(buf, start, end, opts)
-    if msg is not None:
-        return msg
-    bare = first in _BARE_APDU or first == 0xDB
-    return _through_stream(buf, opts, start if bare else -1)
-
-
-def _trim(buf: bytes) -> "tuple[int, int]":
-    """Where the input starts and ends once fill bytes (blanks, line ends, NUL) are set aside."""
-    n = len(buf)
+    # where the message starts and ends once fill (blanks, line ends, NUL) is set aside
     start = n - len(buf.lstrip(FILL)) if n and buf[0] in FILL else 0
     end = n
     while end > start and buf[end - 1] in FILL:
         end -= 1
-    return start, end
+    if start >= end:
+        raise IncompleteError("empty input: no frame")
+    first = buf[start]
+    if first == 0x7E and not opts.stuffed:
+        # shortcut: one unsegmented HDLC frame spanning the input goes straight to the dispatcher
+        # (framing errors take the stream, which reports them and finds whatever follows)
+        try:
+            r = _core.hdlc_parse(buf, start)
+        except FrameError:
+            r = None
+        if r.__class__ is tuple and r[1] and not r[2] and start + r[0] + 1 == end:
+            raw = buf[start:end] if (start or end != n) else buf
+            msg = hdlc_single(raw, r[8] - start, r[9] - start, raw, opts)
+            if msg is not None:
+                return msg
+    elif first == 0x2F:
+        if not verify_crc:
+            return parse_telegram(buf[start:end], tz=opts.tz, strict=opts.strict, verify_crc=False)
+        msg = _whole_telegram(buf, start, end, opts)
+        if msg is not None:
+            return msg
+    bare = first in _BARE_APDU or first == 0xDB
+    return _through_stream(buf, opts, start if bare else -1)
 
 
-def _whole(buf: bytes, start: int, end: int, opts: Options) -> Optional[Message]:
-    """The message of a single HDLC frame or P1 telegram spanning ``buf[start:end]``, else None.
+def _keyed(keys: Keys) -> Options:
+    """Options for ``keys`` with every other choice at its default, remembered for the next call."""
+    global _KEYED
+    opts = Options(keys)
+    _KEYED = (opts, keys)
+    return opts
+
+
+def _whole_telegram(buf: bytes, start: int, end: int, opts: Options) -> Optional[Message]:
+    """The message of a single P1 telegram spanning ``buf[start:end]``, else None (the stream decides).
 
     A shortcut only: it answers when the stream would find exactly this
-    frame and nothing else, and leaves every other case (and every framing
-    error) to the stream.
+    telegram and nothing else, and leaves every other case (and every
+    framing error) to the stream.
     """
-    first = buf[start]
     try:
-        if first == 0x7E and not opts.stuffed:
-            r = _core.hdlc_parse(buf, start)
-            if r.__class__ is tuple and r[1] and not r[2] and start + r[0] + 1 == end:
-                raw = buf[start:end] if (start or end != len(buf)) else buf
-                return hdlc_single(raw, r[8] - start, r[9] - start, raw, opts)
-        elif first == 0x2F:
-            r = _core.dsmr_parse(buf, start, start, MAX_INPUT, True)
-            if r.__class__ is tuple and start + r[0] >= end:  # nothing but fill after the telegram
-                raw = buf if start == 0 and r[0] == len(buf) else buf[start:start + r[0]]
-                return telegram_message(raw, r[1] - start, r[3] - start, tz=opts.tz, strict=opts.strict)
-    except (FrameError, IncompleteError):
+        r = _core.dsmr_parse(buf, start, start, MAX_INPUT, True)
+    except FrameError:
         return None  # the stream reports it (and finds whatever follows)
+    if isinstance(r, tuple) and start + r[0] >= end:  # nothing but fill after it
+        raw = buf if start == 0 and r[0] == len(buf) else buf[start:start + r[0]]
+        return telegram_message(raw, r[1] - start, r[3] - start, tz=opts.tz, strict=opts.strict)
     return None
 
 

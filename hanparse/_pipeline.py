@@ -69,9 +69,10 @@ class Options:
 
     def __init__(self, keys: Any = None, options: Any = None, *, tz: Any = DEFAULT_TZ, strict: bool = False,
                  verify_crc: bool = True, stuffed: bool = False) -> None:
-        self.keys = security.normalize_keys(keys)
-        self.meters = _meters_api.normalize_options(options)
-        timestamp_parser(tz)  # an unknown zone fails here, not at the first telegram
+        self.keys = None if keys is None else security.normalize_keys(keys)
+        self.meters = _meters_api.DEFAULT_OPTIONS if options is None else _meters_api.normalize_options(options)
+        if tz is not DEFAULT_TZ:
+            timestamp_parser(tz)  # an unknown zone fails here, not at the first telegram
         self.tz = tz
         self.strict = bool(strict)
         self.verify_crc = bool(verify_crc)
