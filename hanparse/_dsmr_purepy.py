@@ -40,8 +40,10 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Ty
 from .errors import DecodeError, FrameError, IncompleteError
 
 if TYPE_CHECKING:
-    from .dsmr.timestamps import TimestampParser
     from .model import Reading
+
+#: a hanparse.dsmr.timestamps parser (not imported: that module imports this one)
+TimestampParser = Callable[[str], Any]
 
 __all__ = ["tokenize", "value_kind", "make_readings", "parse_lines", "frame", "split_tst"]
 

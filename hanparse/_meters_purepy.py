@@ -46,7 +46,7 @@ from .model import Message, MeterInfo, Reading
 from .obis import Obis, _by_bytes
 
 if TYPE_CHECKING:
-    from .meters._decode import Options
+    from .meters._options import Options
 
 __all__ = ["MAX_DEPTH", "decode_hdlc_frame", "decode_message", "decode_parts", "is_scaler_unit", "new_message",
            "new_meter_info"]

@@ -53,7 +53,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Tuple, Union
 
 from . import _impl
-from ._wire.text import llc_length
 from .errors import FrameError, IncompleteError
 
 __all__ = [
@@ -67,6 +66,7 @@ __all__ = [
     "LLC_SERVER",
     "LLC_CLIENT",
     "MAX_LENGTH",
+    "llc_length",
 ]
 
 if TYPE_CHECKING:
@@ -127,6 +127,14 @@ def _address_value(raw: bytes) -> int:
     for b in raw:
         value = (value << 7) | (b >> 1)
     return value
+
+
+def llc_length(buf: Union[bytes, bytearray, memoryview], start: int, end: int) -> int:
+    """3 when ``buf[start:end]`` starts with an LLC header (``E6 E7 00`` or ``E6 E6 00``), else 0."""
+    if end - start >= 3 and buf[start] == 0xE6 and (buf[start + 1] == 0xE7 or buf[start + 1] == 0xE6) \
+            and buf[start + 2] == 0:
+        return 3
+    return 0
 
 
 def from_core(buf: Buffer, start: int, r: Tuple[int, ...], raw: Optional[bytes] = None) -> HdlcFrame:

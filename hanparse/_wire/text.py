@@ -9,7 +9,8 @@ several framers and the pipeline need:
 * :func:`as_bytes` -- what any door makes of its input (str is Latin-1);
 * :func:`hex_to_bytes` -- explicit hex text, any common separator;
 * :func:`llc_length` -- whether an information field starts with the LLC
-  header ``E6 E7 00`` / ``E6 E6 00``;
+  header ``E6 E7 00`` / ``E6 E6 00`` (defined beside the HDLC framer, whose
+  information field carries it);
 * :data:`FILL` -- bytes tolerated around a frame.
 """
 
@@ -19,6 +20,7 @@ import string
 from typing import Union
 
 from ..errors import DecodeError
+from ..hdlc import llc_length
 
 __all__ = ["Data", "FILL", "as_bytes", "hex_to_bytes", "hex_payload", "llc_length", "APDU_TAGS", "HEX_SEPARATORS"]
 
@@ -85,11 +87,3 @@ def hex_payload(buf: bytes) -> "bytes | None":
 
 
 _HEX_TEXT_BYTES = (string.hexdigits + HEX_SEPARATORS + "xX").encode("ascii")
-
-
-def llc_length(buf: Union[bytes, bytearray, memoryview], start: int, end: int) -> int:
-    """3 when ``buf[start:end]`` starts with an LLC header (``E6 E7 00`` or ``E6 E6 00``), else 0."""
-    if end - start >= 3 and buf[start] == 0xE6 and (buf[start + 1] == 0xE7 or buf[start + 1] == 0xE6) \
-            and buf[start + 2] == 0:
-        return 3
-    return 0

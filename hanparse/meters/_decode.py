@@ -36,6 +36,7 @@ from .. import _impl
 from ..dlms import types as _types  # noqa: F401  (loaded before the twins, which use it)
 from ..model import MeterInfo, Reading
 from . import _profiles as _P  # noqa: F401  (loaded before the twins, which use it)
+from ._options import Options
 
 __all__ = ["MeterData", "Options", "decode_notification", "decode_parts"]
 
@@ -44,26 +45,6 @@ if TYPE_CHECKING:
     from .. import _meters_purepy as _meters
 else:
     _meters = _impl.select("meters")
-
-
-class Options(NamedTuple):
-    """Decoding choices a frame cannot tell.
-
-    ``country``: "NO", "SE", "DK" ... where the meter is installed; decides
-    the Kamstrup energy unit (10 Wh in Norway and Denmark, Wh in Sweden).
-    ``kamstrup_energy_scaler``: overrides that choice directly (1 or 0).
-    ``scalers``: ``{obis: scaler}`` overriding the implicit scaler of
-    single objects of lists that carry none (frame scalers still win).
-    ``profile``: force a profile by name (see ``hanparse.meters.PROFILES``).
-    ``local_clock``: treat every clock as local time (True), never (False),
-    or per profile (None).
-    """
-
-    country: Optional[str] = None
-    kamstrup_energy_scaler: Optional[int] = None
-    scalers: Optional[Mapping[Any, int]] = None
-    profile: Optional[str] = None
-    local_clock: Optional[bool] = None
 
 
 #: the options used when none are given
