@@ -38,6 +38,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import hanparse
 from fixture_files import data, entries
+from helpers import crc16_arc
 
 FORMATS = ("hdlc", "mbus", "dlms_apdu", "p1_ascii", "p1_encrypted", "stream")
 
@@ -292,16 +293,6 @@ def message_start(entry: Entry) -> int:
 
 
 # ----------------------------------------------------------------- P1 CRC and telegrams
-
-
-def crc16_arc(data: bytes) -> int:
-    """CRC-16/ARC: polynomial 0x8005 reflected (0xA001), init 0, no final xor (bitwise)."""
-    crc = 0
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
 
 
 assert crc16_arc(b"123456789") == 0xBB3D  # the CRC-16/ARC check value

@@ -11,6 +11,7 @@ from hanparse._wire.scanner import FrameScanner
 from hanparse.crc import crc16_arc
 from hanparse.dsmr import framing as dsmr
 from hanparse.errors import ChecksumError, FrameError
+from helpers import crc16_arc as _crc16_arc
 
 HYP = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -253,19 +254,9 @@ def test_build_requires_slash():
 # ------------------------------------------- hunting and end-line rules (both cores)
 
 
-def _arc(data: bytes) -> int:
-    """CRC-16/ARC written out bitwise (independent of hanparse)."""
-    crc = 0
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
-
-
 def _telegram(ident: bytes, lines=(b"1-0:1.8.1(000123.456*kWh)", b"0-0:96.13.0()"), crc=True, end=b"\r\n"):
     text = ident + b"\r\n\r\n" + b"".join(line + b"\r\n" for line in lines) + b"!"
-    return text + (b"%04X" % _arc(text) if crc else b"") + end
+    return text + (b"%04X" % _crc16_arc(text) if crc else b"") + end
 
 
 def _frames(stream: bytes, chunk: int = 0):
@@ -304,7 +295,7 @@ def _hunt(core, buf: bytes):
 
 def test_independent_crc_matches_build():
     assert _telegram(b"/ABC5 x") == dsmr.build(b"/ABC5 x\r\n\r\n1-0:1.8.1(000123.456*kWh)\r\n0-0:96.13.0()")
-    assert _arc(V5[: V5.index(b"!") + 1]) == 0x6EEE
+    assert _crc16_arc(V5[: V5.index(b"!") + 1]) == 0x6EEE
 
 
 def test_candidate_after_noise_on_the_same_line(use_core):
@@ -359,12 +350,12 @@ def test_non_printable_identification_byte_the_crc_decides(use_core):
     assert _frames(bare) == []
     # a short (1-3 digit) CRC does not vouch for it
     text = next(t for t in (_telegram(b"/ISk5\x99MT382", [b"0-0:96.1.1(%d)" % n], crc=False)[:-2]
-                            for n in range(1000)) if _arc(t) < 0x1000)
-    short = text + b"%X\r\n" % _arc(text)
+                            for n in range(1000)) if _crc16_arc(t) < 0x1000)
+    short = text + b"%X\r\n" % _crc16_arc(text)
     with pytest.raises(FrameError, match="no 4-digit CRC"):
         dsmr.decode(short)
-    consumed, f = dsmr.decode(text + b"%04X\r\n" % _arc(text))  # the same CRC with 4 digits does
-    assert f.crc == _arc(text) and f.crc_ok
+    consumed, f = dsmr.decode(text + b"%04X\r\n" % _crc16_arc(text))  # the same CRC with 4 digits does
+    assert f.crc == _crc16_arc(text) and f.crc_ok
     # a wrong CRC is a checksum error as always
     wrong = good.replace(b"MT382", b"MT383")
     with pytest.raises(ChecksumError) as info:
