@@ -6,6 +6,8 @@ on arbitrary bytes, errors included.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -30,7 +32,10 @@ def _all(data: bytes):
 def test_both_twins_are_present():
     labels = [label for label, _ in IMPLS]
     assert "python" in labels
-    assert "cython" in labels, "the compiled _dsmr_speedups is not built"
+    # An install without a compiler has only the pure twin (and passes the suite on it); where the
+    # build must compile (HANPARSE_REQUIRE_EXTENSIONS=1, as in CI), the compiled twin must be here.
+    if os.environ.get("HANPARSE_REQUIRE_EXTENSIONS", "").strip() not in ("", "0"):
+        assert "cython" in labels, "the compiled _dsmr_speedups is not built"
 
 
 def test_single_and_multi_group_lines(tok):
