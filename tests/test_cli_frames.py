@@ -84,3 +84,28 @@ def test_main_is_importable_and_returns_codes(capsys):
     assert main(["frames", str(CAPTURE), "-q"]) == 0
     assert capsys.readouterr().out.startswith("summary: 5 frames")
     assert main(["--version"]) == 0
+
+
+def test_each_frame_shows_what_the_pipeline_made_of_it():
+    # the mixed capture: Kamstrup and Aidon (NO), a Danish Kamstrup frame encrypted with its
+    # published key, a DSMR 5 telegram, noise and a cut frame
+    capture = ROOT / "fixtures" / "capture" / "mixed-decode.bin"
+    key = "00112233445566778899aabbccddeeff"
+    blob = capture.read_bytes()
+    import hanparse as hp
+
+    def decoded_column(args):
+        r = hanparse("frames", str(capture), *args)
+        rows = [line for line in r.stdout.decode().splitlines() if "=>" in line]
+        return [(int(line.split()[1]), int(line.split()[3]), line.split("=> ", 1)[1]) for line in rows]
+
+    with_key = decoded_column(["--key", key])
+    assert len(with_key) == 4
+    for offset, length, shown in with_key:
+        # the same bytes through parse_frame: the frames command reports the same pipeline's answer
+        msg = hp.parse_frame(blob[offset:offset + length], hp.Keys(key))
+        assert shown == "message, %d readings" % len(msg.readings)
+    without = decoded_column([])
+    # without the key, only the Danish frame (the third) changes: it is rejected for decryption
+    assert without[2][2].startswith("DecryptionError") and "key" in without[2][2]
+    assert [row for k, row in enumerate(without) if k != 2] == [row for k, row in enumerate(with_key) if k != 2]

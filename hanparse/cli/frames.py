@@ -1,4 +1,9 @@
-"""``hanparse frames``: list the HDLC, M-Bus and DSMR frames of a capture with their checksums."""
+"""``hanparse frames``: list the HDLC, M-Bus and DSMR frames of a capture with their checksums.
+
+Each frame also shows what the decode pipeline made of it (the dispatcher
+every door uses): the message it completes, a segment that waits for the
+rest of its message, or the error that rejected it.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,12 @@ import sys
 from typing import List, Tuple
 
 from .. import IMPLEMENTATION, FrameScanner
+from .._pipeline import Dispatcher, Options
 from ..dsmr.framing import DsmrFrame
 from ..errors import ChecksumError, HanParseError
 from ..hdlc import HdlcFrame
 from ..mbus import MbusFrame
-from ._common import EXIT_CHECKSUM, EXIT_OK, CliError, Subcommand, read_source
+from ._common import EXIT_CHECKSUM, EXIT_OK, CliError, Subcommand, add_key_args, keys_from_args, read_source
 
 __all__ = ["COMMAND"]
 
@@ -61,6 +67,17 @@ def _reject_row(exc: HanParseError) -> Tuple[str, str]:
     return "rejected", exc.message
 
 
+def _decoded(dispatch: Dispatcher, frame: object) -> str:
+    """What the pipeline makes of the frame, in a few words."""
+    try:
+        msg = dispatch.push(frame)
+    except HanParseError as exc:
+        return "%s: %s" % (type(exc).__name__, exc.message)
+    if msg is None:
+        return "part of a message (more frames follow)"
+    return "message, %d reading%s" % (len(msg.readings), "" if len(msg.readings) == 1 else "s")
+
+
 def _configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", metavar="FILE", help="capture file (binary or hex text), or - for stdin")
     p.add_argument(
@@ -73,6 +90,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stuffed", action="store_true", help="HDLC uses ISO/IEC 13239 octet stuffing")
     p.add_argument("--mbus-short", action="store_true", help="also report M-Bus short frames and E5 acks")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the summary line")
+    add_key_args(p)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -85,10 +103,11 @@ def _run(args: argparse.Namespace) -> int:
         on_error=rejected.append,
     )
     found = scanner.scan(data) + scanner.scan_flush()
+    dispatch = Dispatcher(Options(keys_from_args(args), stuffed=args.stuffed))
     rows: List[Tuple[int, int, str, str, str, str, str]] = []
     for k, (offset, frame) in enumerate(found):
         fmt, check, detail = _row(frame)
-        rows.append((offset, 0, str(k), fmt, str(len(frame.raw)), check, detail))
+        rows.append((offset, 0, str(k), fmt, str(len(frame.raw)), check, detail + "  => " + _decoded(dispatch, frame)))
     for exc in rejected:
         check, detail = _reject_row(exc)
         offset = getattr(exc, "frame_offset", exc.offset or 0)
