@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 from . import _impl
 from ._pipeline import DEFAULT_TZ, Options, decode_apdu, hdlc_single
-from ._stream import StreamDecoder
+from ._stream import decoder_for
 from ._wire import FILL, Data, as_bytes, hex_payload, hex_to_bytes
 from .dsmr.grammar import parse_telegram, telegram_message
 from .errors import FrameError, HanParseError, IncompleteError
@@ -175,7 +175,7 @@ def _through_stream(buf: bytes, opts: Options, bare: int = -1) -> Message:
     """
     errors: List[HanParseError] = []
     size = _STREAM_BUFFER if len(buf) <= _STREAM_BUFFER // 4 else 4 * len(buf) + 4096
-    dec = StreamDecoder._with_options(opts, size, errors.append)
+    dec = decoder_for(opts, size, errors.append)
     messages = dec.feed(buf)
     messages += dec.flush()
     if len(messages) == 1:

@@ -203,14 +203,6 @@ class StreamDecoder:
         self._setup(Options(keys, options, tz=tz, strict=strict, stuffed=stuffed), max_buffer_size, on_error,
                     check_replay)
 
-    @classmethod
-    def _with_options(cls, opts: Options, max_buffer_size: int = 65536,
-                      on_error: Optional[Callable[[HanParseError], None]] = None) -> "StreamDecoder":
-        """A decoder over an existing :class:`~hanparse._pipeline.Options` (parse_frame's door)."""
-        self = cls.__new__(cls)
-        self._setup(opts, max_buffer_size, on_error, False)
-        return self
-
     def _setup(self, opts: Options, max_buffer_size: int, on_error: Optional[Callable[[HanParseError], None]],
                check_replay: bool) -> None:
         if max_buffer_size < MIN_STREAM_BUFFER:
@@ -465,6 +457,14 @@ class StreamDecoder:
 
 #: first bytes (after an optional LLC) of a hex line holding a bare APDU
 _APDU_HEADS = (b"\x0f", b"\xe0", b"\xdb", b"\xdc")
+
+
+def decoder_for(opts: Options, max_buffer_size: int = 65536,
+                on_error: Optional[Callable[[HanParseError], None]] = None) -> StreamDecoder:
+    """A decoder over an existing pipeline :class:`~hanparse._pipeline.Options` (parse_frame's door)."""
+    dec = StreamDecoder.__new__(StreamDecoder)
+    dec._setup(opts, max_buffer_size, on_error, False)
+    return dec
 
 
 def _vouched(msg: Message) -> bool:
