@@ -53,6 +53,7 @@ from _resync_cases import (
     jsonish,
     run_stream,
 )
+from hanparse import strategies as hs
 
 SETTINGS = settings(max_examples=150, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -340,3 +341,22 @@ _CLI = _cli_sample()
 def test_cli_sample(name, x, e):
     msg, exc, r = three_doors(x, e.keys)
     check_cli(x, (e.key_hex, e.auth_key_hex), r)
+
+
+# ------------------------------------------------------------------ the library's own strategies
+
+LIBRARY_SAMPLES = st.one_of(
+    hs.hdlc_frames(), hs.mbus_frames(), hs.dsmr_telegrams(), hs.encrypted_frames(),
+    hs.near_valid(), hs.near_valid(hs.encrypted_frames(framing=("hdlc", "mbus"))),
+)
+
+
+@settings(SETTINGS, max_examples=200)
+@given(LIBRARY_SAMPLES)
+def test_library_strategies(sample):
+    """Valid and near-valid frames from ``hanparse.strategies``: the three doors agree."""
+    original = getattr(sample, "original", None)
+    keys = getattr(sample, "keys", None) or getattr(original, "keys", None)
+    msg, exc, r = three_doors(sample.data, keys)
+    if original is None:  # a valid sample: it is one message
+        assert msg is not None, exc
