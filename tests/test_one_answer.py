@@ -23,9 +23,10 @@ the APDU decoder's answer: an ``apdu`` message or that decoder's error
 Inputs: every fixture entry in every form (bytes, str, hex text as str and
 bytes with separators '', ' ', ':', '-', ','), hypothesis over valid forms,
 near-valid inputs (junk prefix/suffix, truncation, one byte flipped, two
-fixtures concatenated) and random bytes, and the explicit examples of the
-bug report.  The CLI runs in-process on the explicit examples and a small
-sample.
+fixtures concatenated) and random bytes, the explicit examples of the bug
+report, and the library's own strategies (``hanparse.strategies``: valid and
+near-valid HDLC, M-Bus, P1 and encrypted frames).  The CLI runs in-process
+on the explicit examples and a small sample.
 """
 
 from __future__ import annotations
