@@ -8,6 +8,8 @@ several framers and the pipeline need:
 
 * :func:`as_bytes` -- what any door makes of its input (str is Latin-1);
 * :func:`hex_to_bytes` -- explicit hex text, any common separator;
+* :func:`hex_payload` -- the bytes of an input that is hex text (what
+  ``parse_frame``'s stream, the CLI's file reader and ``explain`` share);
 * :func:`llc_length` -- whether an information field starts with the LLC
   header ``E6 E7 00`` / ``E6 E6 00`` (defined beside the HDLC framer, whose
   information field carries it);
