@@ -71,6 +71,7 @@ Rules (all of them independent of how the stream is chunked):
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 from . import _impl
@@ -116,11 +117,15 @@ class StreamStats:
     * ``bytes_dropped``: bytes dropped because a buffer was full;
     * ``hex_lines`` / ``hex_bytes``: hex-text lines decoded, and the bytes
       they decoded to;
-    * ``rejected_by_reason``: rejections per reason (:data:`REASONS`).
+    * ``rejected_by_reason``: rejections per reason (:data:`REASONS`);
+    * ``decryption_by_reason``: decryption rejections per
+      :attr:`~hanparse.errors.DecryptionError.reason` (``missing_key``,
+      ``tag_mismatch``, ...);
+    * :attr:`hint`: one line naming the likely fault when nothing decodes.
     """
 
     __slots__ = ("messages", "messages_by_format", "frames", "bytes_in", "bytes_skipped", "bytes_dropped",
-                 "hex_lines", "hex_bytes", "rejected_by_reason")
+                 "hex_lines", "hex_bytes", "rejected_by_reason", "decryption_by_reason", "_sample")
 
     def __init__(self) -> None:
         self.messages = 0
@@ -132,6 +137,8 @@ class StreamStats:
         self.hex_lines = 0
         self.hex_bytes = 0
         self.rejected_by_reason: Dict[str, int] = {}
+        self.decryption_by_reason: Dict[str, int] = {}
+        self._sample = bytearray()  # the first bytes of the stream, for the line-settings hint
 
     @property
     def rejected(self) -> int:
@@ -155,6 +162,49 @@ class StreamStats:
 
     def __repr__(self) -> str:
         return "StreamStats(%s)" % ", ".join("%s=%r" % kv for kv in self.as_dict().items())
+
+    def _see(self, chunk: bytes) -> None:
+        room = _SAMPLE - len(self._sample)
+        if room > 0:
+            self._sample += chunk[:room]
+
+    @property
+    def hint(self) -> Optional[str]:
+        """One line naming the likely fault when nothing decoded (None once a message did).
+
+        Read from the counters and the first bytes: a missing or wrong key
+        (what the ciphered frames' rejections say), a parity bit in bit 7 of
+        P1 text (a 7E1 port read as 8N1), frames that all fail their
+        checksum (parity or a gateway that rewrites bytes), frames that
+        start but never end (bytes dropped), or bytes with no frame in them
+        at all (baud rate, inversion, noise).
+        """
+        if self.messages:
+            return None
+        dec = self.decryption_by_reason
+        if dec.get("tag_mismatch"):
+            return ("wrong key: %d ciphered frame(s) fail their authentication tag; check the encryption key "
+                    "(GUEK) and the authentication key (GAK)" % dec["tag_mismatch"])
+        if dec.get("missing_key"):
+            return ("missing key: %d ciphered frame(s) arrived and no key matches their system title; pass the "
+                    "meter's encryption key (--key, keys=...)" % dec["missing_key"])
+        if dec:
+            reason, n = max(dec.items(), key=lambda kv: kv[1])
+            return "%d ciphered frame(s) cannot be decrypted (%s)" % (n, reason.replace("_", " "))
+        if not self.bytes_in:
+            return "no bytes arrived: check the port, the wiring and that the meter's customer port is enabled"
+        if _parity_in_bit7(bytes(self._sample)):
+            return ("the bytes carry a parity bit in bit 7 and read as P1 text without it: the port sends 7 data "
+                    "bits with even parity (7E1); open it so, or clear bit 7")
+        by = self.rejected_by_reason
+        if by.get("checksum"):
+            return ("every frame fails its checksum (%d): bytes change on the line; check the parity (8E1 vs 8N1), "
+                    "the baud rate, and any gateway that rewrites bytes (LF to CR LF)" % by["checksum"])
+        if by.get("frame") or by.get("incomplete"):
+            return ("frames start but never complete: bytes are dropped or the baud rate is wrong (HAN: 2400; "
+                    "P1: 115200, DSMR 2.2/3: 9600)")
+        return ("no frame in %d bytes: noise only; check the baud rate and, for P1, that the data line is "
+                "inverted" % self.bytes_in)
 
 
 class _Source:
@@ -240,6 +290,7 @@ class StreamDecoder:
         base = self._offset
         self._offset += n
         self.stats.bytes_in += n
+        self.stats._see(chunk)
         done: List[Tuple[int, int, Message]] = []
         source = self._binary
         self._handle_frames(source, source.scanner.scan(chunk), done)
@@ -329,6 +380,9 @@ class StreamDecoder:
         reason = reason_of(exc)
         by = self.stats.rejected_by_reason
         by[reason] = by.get(reason, 0) + 1
+        if reason == "decryption" and isinstance(exc, DecryptionError) and exc.reason:
+            dec = self.stats.decryption_by_reason
+            dec[exc.reason] = dec.get(exc.reason, 0) + 1
         if source is not None:
             if exc.source is None:
                 exc.source = source.name
@@ -457,6 +511,27 @@ class StreamDecoder:
 
 #: first bytes (after an optional LLC) of a hex line holding a bare APDU
 _APDU_HEADS = (b"\x0f", b"\xe0", b"\xdb", b"\xdc")
+
+
+#: bytes of the stream start kept for the hint
+_SAMPLE = 2048
+
+
+def _parity_in_bit7(sample: bytes) -> bool:
+    """P1 text whose bytes carry an even parity bit in bit 7 (7E1 read as 8 data bits)."""
+    if len(sample) < 64:
+        return False
+    high = sum(1 for b in sample if b & 0x80)
+    if high * 5 < len(sample):  # 7E1 text sets bit 7 on about half its bytes
+        return False
+    odd = sum(1 for b in sample if bin(b).count("1") % 2)
+    if odd * 20 > len(sample):
+        return False  # more than a few odd-parity bytes: not an even-parity line
+    text = bytes(b & 0x7F for b in sample)
+    return _P1_TEXT.search(text) is not None
+
+
+_P1_TEXT = re.compile(rb"/[A-Za-z]{3}|\d-\d:\d+\.\d+\.\d+\(")
 
 
 def decoder_for(opts: Options, max_buffer_size: int = 65536,

@@ -46,7 +46,8 @@ def _configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tz", default="Europe/Amsterdam", help="time zone of P1 telegram clocks (default %(default)s)")
     p.add_argument("--format", dest="output", choices=("json", "table", "csv"), default="json",
                    help="one JSON object per message (default), a table, or CSV (one row per reading)")
-    p.add_argument("--stats", action="store_true", help="print the decoder's counters on stderr at the end")
+    p.add_argument("--stats", action="store_true",
+                   help="print the decoder's counters on stderr at the end (and a hint when nothing decoded)")
     p.add_argument("--stuffed", action="store_true", help="HDLC uses ISO/IEC 13239 octet stuffing")
     p.add_argument("--strict", action="store_true", help="reject values that are otherwise kept as null")
     p.add_argument("--verbose", "-v", action="store_true", help="print every rejected frame on stderr")
@@ -190,20 +191,24 @@ def _run(args: argparse.Namespace) -> int:
     else:
         _decode_file(args, decoder, printer)
     st = decoder.stats
+    hint = st.hint
     if args.stats:
         sys.stderr.write(json.dumps(st.as_dict()) + "\n")
+        if hint:
+            sys.stderr.write("hint: %s\n" % hint)
+    tail = " (hint: %s)" % hint if hint and not args.stats else ""
     first = errors.first
     if "decryption" in first:
         n = st.rejected_by_reason.get("decryption", 0)
-        raise CliError("%d frame%s could not be decrypted: %s" % (n, "" if n == 1 else "s",
-                                                                first["decryption"].message), EXIT_DECRYPTION)
+        raise CliError("%d frame%s could not be decrypted: %s%s" % (n, "" if n == 1 else "s",
+                                                                  first["decryption"].message, tail), EXIT_DECRYPTION)
     if "checksum" in first:
         n = st.rejected_by_reason["checksum"]
-        raise CliError("%d frame%s failed the checksum: %s" % (n, "" if n == 1 else "s", first["checksum"].message),
-                       EXIT_CHECKSUM)
+        raise CliError("%d frame%s failed the checksum: %s%s" % (n, "" if n == 1 else "s", first["checksum"].message,
+                                                               tail), EXIT_CHECKSUM)
     if st.messages == 0:
         detail = next(iter(first.values())).message if first else "no frame found"
-        raise CliError("no message decoded from %s: %s" % (args.source or args.port, detail))
+        raise CliError("no message decoded from %s: %s%s" % (args.source or args.port, detail, tail))
     return EXIT_OK
 
 
