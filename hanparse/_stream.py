@@ -174,8 +174,9 @@ class StreamStats:
 
         Read from the counters and the first bytes: a missing or wrong key
         (what the ciphered frames' rejections say), a parity bit in bit 7 of
-        P1 text (a 7E1 port read as 8N1), frames that all fail their
-        checksum (parity or a gateway that rewrites bytes), frames that
+        P1 text (a 7E1 port read as 8N1), bytes that are runs of 0 and 1
+        bits (a slower line read at a higher baud rate), frames that all
+        fail their checksum (parity or a gateway that rewrites bytes), frames that
         start but never end (bytes dropped), or bytes with no frame in them
         at all (baud rate, inversion, noise).
         """
@@ -196,6 +197,9 @@ class StreamStats:
         if _parity_in_bit7(bytes(self._sample)):
             return ("the bytes carry a parity bit in bit 7 and read as P1 text without it: the port sends 7 data "
                     "bits with even parity (7E1); open it so, or clear bit 7")
+        if _runs_of_bits(bytes(self._sample)):
+            return ("the bytes are runs of 0 and 1 bits (00, 80, C0 ... FF): the line is slower than the port "
+                    "reads it; lower the baud rate (DSMR 2.2/3: 9600, HAN: 2400)")
         by = self.rejected_by_reason
         if by.get("checksum"):
             return ("every frame fails its checksum (%d): bytes change on the line; check the parity (8E1 vs 8N1), "
@@ -529,6 +533,15 @@ def _parity_in_bit7(sample: bytes) -> bool:
         return False  # more than a few odd-parity bytes: not an even-parity line
     text = bytes(b & 0x7F for b in sample)
     return _P1_TEXT.search(text) is not None
+
+
+#: what a UART sees of a slower line: one run of 0 bits then 1 bits per character (LSB first)
+_RUNS = frozenset((0x00, 0x80, 0xC0, 0xE0, 0xF0, 0xF8, 0xFC, 0xFE, 0xFF))
+
+
+def _runs_of_bits(sample: bytes) -> bool:
+    """Bytes that are mostly one run of 0 bits then 1 bits: a line read faster than it is sent."""
+    return len(sample) >= 64 and sum(1 for b in sample if b in _RUNS) * 10 >= len(sample) * 7
 
 
 _P1_TEXT = re.compile(rb"/[A-Za-z]{3}|\d-\d:\d+\.\d+\.\d+\(")

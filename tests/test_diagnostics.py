@@ -9,6 +9,7 @@ bytes with no frame in them.
 
 from __future__ import annotations
 
+import bisect
 import random
 import subprocess
 import sys
@@ -86,3 +87,60 @@ def test_cli_prints_the_hint(tmp_path, blob, want):
     assert r.returncode == 2
     lines = r.stderr.decode().splitlines()
     assert [line for line in lines if line.startswith("hint: " + want)], lines
+
+
+# ------------------------------------------------------------------ a UART at the wrong speed
+
+
+def uart_line(data: bytes, baud: int) -> list:
+    """The line level over time of ``data`` sent 8N1 at ``baud``: [(start, end, level)], idle high between."""
+    t, out = 0.0, []
+    bit = 1.0 / baud
+    for b in data:
+        levels = [0] + [(b >> k) & 1 for k in range(8)] + [1]
+        for level in levels:
+            out.append((t, t + bit, level))
+            t += bit
+        out.append((t, t + bit, 1))  # a little idle time between characters
+        t += bit
+    return out
+
+
+def uart_read(line: list, baud: int) -> bytes:
+    """What a UART reading 8N1 at ``baud`` makes of ``line``: falling edge, then mid-bit samples."""
+    starts = [start for start, _, _ in line]
+
+    def level_at(t):
+        i = bisect.bisect_right(starts, t) - 1
+        return line[i][2] if 0 <= i and t < line[i][1] else 1
+
+    bit = 1.0 / baud
+    end_time = line[-1][1]
+    step = bit / 16  # the receiver's oversampling clock
+    out = bytearray()
+    t = 0.0
+    while t < end_time:
+        if level_at(t) == 0:  # a start bit
+            value = 0
+            for k in range(8):
+                value |= level_at(t + (k + 1.5) * bit) << k
+            out.append(value)
+            t += 9.5 * bit  # the stop bit's middle: look for the next start from there
+        else:
+            t += step
+    return bytes(out)
+
+
+def test_a_slow_line_read_fast():
+    telegram = data(entry("dsmr_parser:TELEGRAM_V2_2"))[:120]
+    read = uart_read(uart_line(telegram, 9600), 115200)  # DSMR 2.2 speed read as DSMR 5 speed
+    assert len(read) > 100
+    assert hint_of(read).startswith("the bytes are runs of 0 and 1 bits")
+    # the same line read at its own speed gives the bytes back (the emulation is sound)
+    assert uart_read(uart_line(telegram[:40], 9600), 9600) == telegram[:40]
+
+
+def test_a_fast_line_read_slow():
+    read = uart_read(uart_line(V5[:400], 115200), 9600)  # DSMR 5 speed read as DSMR 2.2 speed
+    assert read
+    assert "baud rate" in hint_of(read)
