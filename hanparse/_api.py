@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 from . import _impl
 from ._pipeline import DEFAULT_TZ, Options, decode_apdu, hdlc_single
 from ._stream import decoder_for
-from ._wire import FILL, Data, as_bytes, hex_payload, hex_to_bytes
+from ._wire import APDU_TAGS, FILL, Data, as_bytes, hex_payload, hex_to_bytes
 from .dsmr.grammar import parse_telegram, telegram_message
 from .errors import FrameError, HanParseError, IncompleteError
 from .model import Message
@@ -53,7 +53,6 @@ _DEFAULTS = Options()
 _METERS = _DEFAULTS.meters
 #: (Options, Keys): the options of the last Keys object parse_frame saw (a meter's keys repeat)
 _KEYED: Tuple[Any, Any] = (None, None)
-_BARE_APDU = frozenset((0x0F, 0xE6, 0xE0, 0xDC))  # DB 08 is framed by the wire layer like in a stream
 _STREAM_BUFFER = 65536
 
 
@@ -91,7 +90,8 @@ def parse_frame(
     Raises a :class:`hanparse.HanParseError` subclass otherwise.
     """
     if keys is None and options is None and not stuffed and data.__class__ is bytes and data and data[0] == 0x7E:
-        # the pipeline compiled for the commonest input (see _pipeline.compiled_hdlc), inlined
+        # the pipeline compiled for the commonest input: one clear HDLC frame, decoded in one call
+        # into the meters core, which is handed the framer and the A-XDR decoder it composes
         try:
             msg = _meters.decode_hdlc_frame(data, _core.hdlc_parse, _dlms.decode_data_notification, _METERS)
         except HanParseError:
@@ -138,7 +138,7 @@ def parse_frame(
         msg = _whole_telegram(buf, start, end, opts)
         if msg is not None:
             return msg
-    bare = first in _BARE_APDU or first == 0xDB
+    bare = first in APDU_TAGS
     return _through_stream(buf, opts, start if bare else -1)
 
 

@@ -78,10 +78,6 @@ class Options:
         self.verify_crc = bool(verify_crc)
         self.stuffed = bool(stuffed)
 
-    @property
-    def plain(self) -> bool:
-        """True for the defaults the compiled single-frame path handles (no keys, no meter options)."""
-        return self.keys is None and self.meters is _meters_api.DEFAULT_OPTIONS and not self.stuffed
 
 
 # -- APDU -> Message (stateless) --------------------------------------------------------
@@ -188,18 +184,6 @@ def hdlc_single(buf: bytes, i0: int, i1: int, raw: bytes, opts: Options) -> Opti
         plaintext, info = security.decrypt_apdu(buf[i0 + 3:i1], opts.keys)
         return _decrypted(plaintext, info, opts, "hdlc", raw)
     return None
-
-
-def compiled_hdlc(data: bytes, opts: Options) -> Optional[Message]:
-    """The compiled form of ``hdlc_single`` for the commonest input: exactly one clear HDLC frame.
-
-    ``data`` must be the whole frame (flags included) holding LLC + a clear
-    data-notification, with the default options; anything else gives None.
-    It makes the same calls as the general path (the meters core is handed
-    the framer and the A-XDR decoder); errors propagate.  ``parse_frame``
-    inlines this call (a function call is a tenth of its time).
-    """
-    return _meters.decode_hdlc_frame(data, _core.hdlc_parse, _dlms.decode_data_notification, opts.meters)
 
 
 if TYPE_CHECKING:

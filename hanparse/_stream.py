@@ -76,8 +76,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Dict, Iterator, List,
 
 from . import _impl
 from ._pipeline import Dispatcher, Options
-from ._wire import as_bytes, llc_length
-from ._wire.scanner import ALL_FORMATS, MIN_BUFFER_SIZE, FrameScanner
+from ._wire import APDU_TAGS, as_bytes, llc_length
+from ._wire.scanner import ALL_FORMATS, MIN_BUFFER_SIZE, FrameScanner, frame_size
 from .errors import REASONS, DecryptionError, HanParseError, IncompleteError, ReplayError, reason_of
 from .model import Message
 
@@ -417,7 +417,7 @@ class StreamDecoder:
                     self._reject(source, exc, None)
                     continue
                 if msg is not None:
-                    self._done(msg, offset + _size(frame) if key is None else key, done)
+                    self._done(msg, offset + frame_size(frame) if key is None else key, done)
             if tentative is None:
                 break
             # a checksum-less frame: it is a frame only if the pipeline makes a message of it
@@ -432,7 +432,7 @@ class StreamDecoder:
                 continue
             stats.frames += 1
             if msg is not None:
-                self._done(msg, offset + _size(tentative) if key is None else key, done)
+                self._done(msg, offset + frame_size(tentative) if key is None else key, done)
             found = scanner.resolve(None)
         if source.hdlc_cuts:
             self._cut_hdlc(source, None)
@@ -480,7 +480,8 @@ class StreamDecoder:
             stats.hex_lines += 1
             stats.hex_bytes += len(decoded)
             llc = llc_length(decoded, 0, len(decoded))
-            if decoded[llc:llc + 1] in _APDU_HEADS and self._bare_apdu(source, decoded, llc, base + end, done):
+            if llc < len(decoded) and decoded[llc] in APDU_TAGS and self._bare_apdu(source, decoded, llc, base + end,
+                                                                                     done):
                 continue
             self._handle_frames(source, source.scanner.scan(decoded), done, key=base + end)
 
@@ -511,10 +512,6 @@ class StreamDecoder:
         if msg is not None:
             self._done(msg, where, done)
         return True
-
-
-#: first bytes (after an optional LLC) of a hex line holding a bare APDU
-_APDU_HEADS = (b"\x0f", b"\xe0", b"\xdb", b"\xdc")
 
 
 #: bytes of the stream start kept for the hint
@@ -559,11 +556,6 @@ def _vouched(msg: Message) -> bool:
     """Whether a message's content checks itself: a verified GCM tag, or a P1 telegram (its CRC)."""
     security = msg.security
     return (security is not None and security.authenticated is True) or msg.meter.identification is not None
-
-
-def _size(frame: Any) -> int:
-    """Bytes a frame spans in its source."""
-    return len(frame[0]) if frame.__class__ is tuple else len(frame.raw)
 
 
 def iter_messages(fileobj: Union[BinaryIO, Any], decoder: Optional[StreamDecoder] = None, chunk_size: int = 4096,

@@ -115,12 +115,7 @@ def _first_candidate(buf: bytes, start: int) -> int:
     """Where the wire layer (the stream's scanner) sees the first frame or rejected candidate; ``start`` if none."""
     errors: List[HanParseError] = []
     scanner = FrameScanner(formats=ALL_FORMATS, on_error=errors.append)
-    offsets = [offset for offset, _ in scanner.scan(buf)]
-    while scanner.tentative is not None:
-        offsets += [offset for offset, _ in scanner.resolve(None)]
-    offsets += [offset for offset, _ in scanner.scan_flush()]
-    while scanner.tentative is not None:
-        offsets += [offset for offset, _ in scanner.resolve(None)]
+    offsets = [offset for offset, _ in scanner.scan_all(buf)]
     offsets += [e.frame_offset for e in errors if e.frame_offset is not None]
     return min(offsets) if offsets else start
 

@@ -235,7 +235,6 @@ class FrameScanner:
         self._buf = bytearray()
         self._base = self.stats.bytes_in  # stream offset of _buf[0]
         self._pos = 0  # where hunting resumes
-        self._anchor = 0  # a '/' here starts a telegram whatever precedes it
         self._covered = 0  # bytes before this belong to returned frames...
         self._acc = 0  # ... and skipped bytes are counted up to here
         # waiting candidate: (index, kind byte, hint, buffer length when it waited)
@@ -251,6 +250,11 @@ class FrameScanner:
     def feed(self, data: Buffer) -> List[Frame]:
         """Add bytes; return the frames they completed, in stream order (tentative frames accepted unchecked)."""
         return [f for _, f in self._accept_all(self.scan(data))]
+
+    def scan_all(self, data: Buffer) -> List[Tuple[int, Frame]]:
+        """A whole capture at once: :meth:`scan` then :meth:`scan_flush`, tentative frames accepted unchecked."""
+        found = self._accept_all(self.scan(data))
+        return found + self._accept_all(self.scan_flush())
 
     def _accept_all(self, found: List[Tuple[int, Frame]]) -> List[Tuple[int, Frame]]:
         while self._tentative is not None:
@@ -298,7 +302,8 @@ class FrameScanner:
             if view.ndim != 1 or view.itemsize != 1:
                 view = view.cast("B")
             self.stats.bytes_in += view.nbytes
-            self._rest = view.tobytes()
+            # held only while paused on a tentative frame: a copy unless the caller cannot change it
+            self._rest = data if data.__class__ is bytes else view.tobytes()
         return self._drive([])
 
     def resolve(self, error: Optional[HanParseError] = None) -> List[Tuple[int, Frame]]:
@@ -335,7 +340,7 @@ class FrameScanner:
                 if room <= 0:  # cannot happen while every framer decides in time
                     self._drop(len(self._buf) - self.max_buffer_size + 1)
                     room = 1
-                self._buf += rest[k : k + room]
+                self._buf += memoryview(rest)[k : k + room]
                 k += room
             self._run(out, self._final and k >= n)
             if self._tentative is not None:
@@ -372,14 +377,13 @@ class FrameScanner:
     # ------------------------------------------------------------- internals
 
     def _compact(self) -> None:
-        keep_from = self._pos - 1  # one byte of history for the DSMR line-start rule
+        keep_from = self._pos - 1  # one byte of history before where hunting resumes
         if keep_from <= 0:
             return
         self._account(keep_from)  # bytes before pos are resolved: count them now
         del self._buf[:keep_from]
         self._base += keep_from
         self._pos -= keep_from
-        self._anchor -= keep_from
         self._covered = max(0, self._covered - keep_from)
         self._acc = max(0, self._acc - keep_from)
         self._shadow = max(0, self._shadow - keep_from)
@@ -400,7 +404,6 @@ class FrameScanner:
         self._tentative = None
         self._shadow = 0
         self._pos = 0
-        self._anchor = -1
         self._covered = 0
         self._acc = 0
 
@@ -440,10 +443,9 @@ class FrameScanner:
     def _settle(self, i: int, frame: Any, fmt: str) -> int:
         """Count an accepted frame at ``i``; returns ``i``."""
         self._account(i)
-        fend = i + len(frame[0] if isinstance(frame, tuple) else frame.raw)
+        fend = i + frame_size(frame)
         if fend > self._covered:
             self._covered = fend
-        self._anchor = fend
         stats = self.stats
         stats.frames += 1
         stats.frames_by_format[fmt] = stats.frames_by_format.get(fmt, 0) + 1
@@ -451,7 +453,7 @@ class FrameScanner:
 
     def _find(self, buf: bytearray, pos: int, end: int) -> int:
         """The core's candidate search, plus ``DB 08`` when ciphered frames are enabled."""
-        r = _core.find_candidate(buf, pos, self._anchor, self._mask)
+        r = _core.find_candidate(buf, pos, 0, self._mask)  # (the anchor argument is unused)
         if not self._ciphered:
             return r
         limit = r if 0 <= r < end else (-r - 1 if r < 0 else end)
@@ -486,21 +488,6 @@ class FrameScanner:
         if frame is None and final:
             return -1, None
         return consumed, frame
-
-    @staticmethod
-    def _dsmr_skip(buf: bytearray, i: int, skip: int) -> int:
-        """Cap a rejected telegram's skip before the first byte that could start a binary frame.
-
-        The telegram framer rejects a line at its first non-text byte; a
-        binary frame may begin just before that byte (a telegram cut off by
-        an HDLC frame), so hunting resumes at the earliest ``7E``/``68``/``DB``.
-        """
-        stop = i + skip
-        for b in (0x7E, 0x68, 0xDB):
-            k = buf.find(b, i + 1, stop)
-            if k >= 0:
-                stop = k
-        return stop - i
 
     def _run(self, out: List[Tuple[int, Frame]], final: bool) -> None:
         frame: Any  # a Frame, or the light tuple form of an HDLC frame
@@ -585,10 +572,7 @@ class FrameScanner:
                     fmt = "mbus"
             except HanParseError as exc:
                 self._reject(exc, i)
-                skip = exc.skip
-                if skip > 1 and kind == 0x2F:
-                    skip = self._dsmr_skip(buf, i, skip)
-                pos = i + skip
+                pos = i + exc.skip
                 continue
             if result is not None:  # incomplete
                 if final:
@@ -615,6 +599,11 @@ class FrameScanner:
                 break
             pos = self._emit(out, i, consumed, frame, fmt)
         self._pos = pos
+
+
+def frame_size(frame: Any) -> int:
+    """Bytes a frame spans in its stream (an HDLC frame's light tuple form included)."""
+    return len(frame[0]) if frame.__class__ is tuple else len(frame.raw)
 
 
 def iter_frames(data: Buffer, **options: Any) -> Iterator[Frame]:

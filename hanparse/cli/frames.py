@@ -102,7 +102,7 @@ def _run(args: argparse.Namespace) -> int:
         mbus_short=args.mbus_short,
         on_error=rejected.append,
     )
-    found = scanner.scan(data) + scanner.scan_flush()
+    found = scanner.scan_all(data)
     dispatch = Dispatcher(Options(keys_from_args(args), stuffed=args.stuffed))
     rows: List[Tuple[int, int, str, str, str, str, str]] = []
     for k, (offset, frame) in enumerate(found):
