@@ -159,7 +159,9 @@ def _p1_plaintext(plaintext: bytes, fmt: str, raw: bytes, info: SecurityInfo, op
     m = inner.meter
     meter = MeterInfo(m.manufacturer, m.model, m.meter_id, m.list_id, m.identification, info.system_title,
                       m.profile)
-    return Message._make(fmt, meter, inner.timestamp, inner.readings, bytes(raw), True, info)
+    message = Message._make(fmt, meter, inner.timestamp, inner.readings, bytes(raw), True, info)
+    message._warnings = inner._warnings
+    return message
 
 
 def decode_ciphered_telegram(frame: CipheredTelegramFrame, opts: Options) -> Message:

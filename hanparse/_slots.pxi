@@ -35,7 +35,7 @@ cdef extern from "structmember.h":
 
 
 cdef enum:
-    _SLOTS_MAX = 8      # most slots a learned class may have
+    _SLOTS_MAX = 9      # most slots a learned class may have
     _SLOTS_ARGS = 7     # arguments of every model ``_make`` built here
 
 

@@ -290,7 +290,10 @@ class Message(_Record):
     datetime when its UTC offset is known, naive otherwise, None when the
     message carries none); ``readings``: tuple of :class:`Reading`;
     ``raw``: the frame bytes; ``encrypted``: whether it was ciphered;
-    ``security``: :class:`SecurityInfo` or None.
+    ``security``: :class:`SecurityInfo` or None; ``warnings``: what could
+    not be read although the message decoded (a P1 line kept raw, a list
+    no profile recognises, a value flagged invalid), one text each naming
+    the object or line and the reason; empty when all is well.
 
     Look values up by any OBIS spelling or registry name::
 
@@ -299,8 +302,11 @@ class Message(_Record):
         "1-0:32.7.0" in msg
     """
 
-    __slots__ = ("_format", "_meter", "_timestamp", "_readings", "_raw", "_encrypted", "_security", "_index")
-    _FIELDS = ("format", "meter", "timestamp", "readings", "raw", "encrypted", "security")  # compared by ==
+    # ``_warnings``: message-level warnings (a tuple of str) or None for none;
+    # decoders set it after ``_make`` and never to an empty tuple
+    __slots__ = ("_format", "_meter", "_timestamp", "_readings", "_raw", "_encrypted", "_security", "_index",
+                 "_warnings")
+    _FIELDS = ("format", "meter", "timestamp", "readings", "raw", "encrypted", "security", "warnings")  # compared by ==
     _index: Optional[Dict[Any, Reading]]
 
     def __init__(
@@ -312,6 +318,7 @@ class Message(_Record):
         raw: bytes = b"",
         encrypted: bool = False,
         security: Optional[SecurityInfo] = None,
+        warnings: Tuple[str, ...] = (),
     ) -> None:
         self._format = format
         self._meter = meter
@@ -321,6 +328,7 @@ class Message(_Record):
         self._encrypted = encrypted
         self._security = security
         self._index = None
+        self._warnings = tuple(warnings) or None
 
     @classmethod
     def _make(cls, format: str, meter: MeterInfo, timestamp: Optional[_dt.datetime], readings: Tuple[Reading, ...],
@@ -335,6 +343,7 @@ class Message(_Record):
         m._encrypted = encrypted
         m._security = security
         m._index = None
+        m._warnings = None
         return m
 
     format = _ro("_format", 'How the message arrived: "hdlc", "mbus", "dsmr" or "apdu".')
@@ -344,6 +353,17 @@ class Message(_Record):
     raw = _ro("_raw", "The frame bytes as received.")
     encrypted = _ro("_encrypted", "Whether the message was ciphered.")
     security = _ro("_security", "SecurityInfo of a ciphered message, else None.")
+
+    @property
+    def warnings(self) -> Tuple[str, ...]:
+        """What could not be read, one text per problem: the message's own, then each reading's ``warning``.
+
+        A reading's entry is ``"<OBIS>: <warning>"``.  Empty when all is well.
+        """
+        own = self._warnings or ()
+        if not any(r._warning is not None for r in self._readings):
+            return own
+        return own + tuple("%s: %s" % (r._obis, r._warning) for r in self._readings if r._warning is not None)
 
     @property
     def authenticated(self) -> Optional[bool]:
@@ -410,6 +430,7 @@ class Message(_Record):
             "encrypted": self._encrypted,
             "security": None if self._security is None else self._security.to_dict(),
             "readings": [r.to_dict() for r in self._readings],
+            "warnings": list(self.warnings),
         }
 
     __hash__ = None  # type: ignore[assignment]
