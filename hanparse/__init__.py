@@ -5,7 +5,7 @@ plain or AES-GCM encrypted, into :class:`Message` objects of typed, scaled
 :class:`Reading` values.
 """
 
-from ._api import parse_frame
+from ._api import parse_frame, parse_payload
 from ._impl import IMPLEMENTATION
 from ._stream import StreamDecoder, StreamStats, iter_messages
 from ._version import __version__
@@ -27,6 +27,7 @@ from .security import Keyring, Keys
 __all__ = [
     "IMPLEMENTATION",
     "parse_frame",
+    "parse_payload",
     "StreamDecoder",
     "StreamStats",
     "iter_messages",

@@ -15,11 +15,15 @@ telegram that covers the whole input (fill bytes aside) goes straight to
 the dispatcher; anything else, and any error on the way, takes the stream.
 
 The one input a stream cannot delimit is a bare APDU (``0F``, ``E6 E7 00``,
-``E0``, ``DC``... with no link layer): it has neither a delimiter nor a
-checksum.  When the stream finds no message in an input that starts with
-an APDU tag, parse_frame's answer is the APDU decoder's over the whole
-input (its message, or its error); a stream decodes a bare APDU when it
-arrives as a hex-text line.
+``E0``, ``DC``... with no link layer) or a bare notification body (``01``/
+``02``): it has neither a delimiter nor a checksum.  When the stream finds
+no message in an input that starts with such a tag, parse_frame's answer is
+the APDU decoder's over the whole input (its message, or its error); a
+stream decodes a bare APDU or body when it arrives as a hex-text line.
+
+:func:`parse_payload` is the door for a payload that may hold several
+messages (a bridge's MQTT publish, a Tibber Pulse batch): every message a
+fresh stream finds in it.
 """
 
 from __future__ import annotations
@@ -29,13 +33,13 @@ from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 from . import _impl
 from ._pipeline import DEFAULT_TZ, Options, decode_apdu, hdlc_single
 from ._stream import decoder_for
-from ._wire import APDU_TAGS, FILL, Data, as_bytes, hex_payload, hex_to_bytes
+from ._wire import BARE_TAGS, FILL, Data, as_bytes, hex_payload, hex_to_bytes
 from .dsmr.grammar import parse_telegram, telegram_message
 from .errors import FrameError, HanParseError, IncompleteError
 from .model import Message
 from .security import Keys
 
-__all__ = ["parse_frame", "decode_apdu_message", "hex_to_bytes", "hex_payload", "MAX_INPUT"]
+__all__ = ["parse_frame", "parse_payload", "decode_apdu_message", "hex_to_bytes", "hex_payload", "MAX_INPUT"]
 
 if TYPE_CHECKING:
     from . import _dlms_purepy as _dlms
@@ -138,8 +142,62 @@ def parse_frame(
         msg = _whole_telegram(buf, start, end, opts)
         if msg is not None:
             return msg
-    bare = first in APDU_TAGS
+    bare = first in BARE_TAGS
     return _through_stream(buf, opts, start if bare else -1)
+
+
+def parse_payload(
+    data: Data,
+    keys: Any = None,
+    *,
+    options: Any = None,
+    tz: Any = DEFAULT_TZ,
+    strict: bool = False,
+    stuffed: bool = False,
+) -> List[Message]:
+    """Every message in one payload, in order: what a fresh :class:`~hanparse.StreamDecoder` fed ``data`` and
+    flushed returns.
+
+    For what a bridge publishes in one go: several frames behind a prefix
+    (a Tibber Pulse batch), lines of hex or JSON (``{"data": "7ea0..."}``),
+    binary and hex mixed.  A payload that is one bare APDU or notification
+    body decodes as in :func:`parse_frame`.  Arguments as for
+    :func:`parse_frame`.  Raises the first error the stream reported when
+    it found no message (a :class:`~hanparse.errors.FrameError` when
+    nothing looked like a frame); errors beside decoded messages are not
+    raised (use a StreamDecoder with ``on_error`` to see them).
+    """
+    buf = as_bytes(data)
+    if len(buf) > MAX_INPUT:
+        raise FrameError("input of %d bytes is larger than one payload can be (%d)" % (len(buf), MAX_INPUT))
+    opts = Options(keys, options, tz=tz, strict=strict, stuffed=stuffed)
+    messages, errors = _stream_messages(buf, opts)
+    if messages:
+        return messages
+    stripped = buf.strip(FILL)
+    if stripped and stripped[0] in BARE_TAGS:
+        return [decode_apdu(stripped, opts, "apdu")]
+    if errors:
+        raise errors[0]
+    if not stripped:
+        raise IncompleteError("empty input: no frame")
+    raise _not_a_message(len(buf))
+
+
+def _stream_messages(buf: bytes, opts: Options) -> Tuple[List[Message], List[HanParseError]]:
+    """The messages and errors of a fresh stream decoder fed ``buf`` and flushed."""
+    errors: List[HanParseError] = []
+    size = _STREAM_BUFFER if len(buf) <= _STREAM_BUFFER // 4 else 4 * len(buf) + 4096
+    dec = decoder_for(opts, size, errors.append)
+    messages = dec.feed(buf)
+    messages += dec.flush()
+    return messages, errors
+
+
+def _not_a_message(n: int) -> FrameError:
+    return FrameError("not a meter message: no HDLC (7E), M-Bus (68), P1 ('/'), ciphered (DB 08) frame, "
+                      "APDU (0F/E6/DB/DC/E0), notification body (01/02), or hex or JSON text of one in %d bytes "
+                      "of input" % n, offset=0)
 
 
 def _keyed(keys: Keys) -> Options:
@@ -173,24 +231,19 @@ def _through_stream(buf: bytes, opts: Options, bare: int = -1) -> Message:
     ``bare`` >= 0: where a bare APDU would start; decoded as the whole input
     when the stream finds no message (the one input a stream cannot frame).
     """
-    errors: List[HanParseError] = []
-    size = _STREAM_BUFFER if len(buf) <= _STREAM_BUFFER // 4 else 4 * len(buf) + 4096
-    dec = decoder_for(opts, size, errors.append)
-    messages = dec.feed(buf)
-    messages += dec.flush()
+    messages, errors = _stream_messages(buf, opts)
     if len(messages) == 1:
         return messages[0]
     if messages:
-        raise FrameError("the input holds %d messages; parse_frame takes one (use StreamDecoder for a stream)"
-                         % len(messages))
+        raise FrameError("the input holds %d messages; parse_frame takes one (use parse_payload for a batch, "
+                         "StreamDecoder for a stream)" % len(messages))
     if bare >= 0:
         # a bare APDU: no delimiter, so every byte to the end is part of it, and its decoder
         # knows better than the false candidates a stream met inside it
         return decode_apdu(buf[bare:] if bare else buf, opts, "apdu")
     if errors:
         raise errors[0]
-    raise FrameError("not a meter message: no HDLC (7E), M-Bus (68), P1 ('/'), ciphered (DB 08) frame, "
-                     "APDU (0F/E6/DB/DC/E0) or hex text of one in %d bytes of input" % len(buf), offset=0)
+    raise _not_a_message(len(buf))
 
 
 def decode_apdu_message(

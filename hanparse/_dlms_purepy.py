@@ -48,6 +48,7 @@ __all__ = [
     "MAX_DEPTH",
     "REPAIR_CLASS_OBIS_ATTRIBUTE",
     "REPAIR_SWAPPED_OBIS_TAG",
+    "decode_body",
     "decode_data",
     "decode_data_lenient",
     "decode_data_notification",
@@ -404,6 +405,23 @@ def decode_data_lenient(
     repairs: List[Tuple[int, str]] = []
     value, stop = _lenient(buf, start, end, 0, repairs)
     return value, stop, tuple(repairs)
+
+
+def decode_body(buf: Any, start: int = 0, end: Optional[int] = None) -> Tuple[Any, int]:
+    """Decode a data-notification body sent alone (no ``0F`` header): ``(body, end position)``.
+
+    The body is walked as :func:`decode_data_notification` walks one:
+    strictly, and if that fails, by the lenient walk, whose result is taken
+    only when it repaired something and ends exactly at ``end``.
+    """
+    buf, end = _bounds(buf, start, end)
+    try:
+        return _data(buf, start, end, 0)
+    except DecodeError:
+        fixed = _repair_body(buf, start, end)
+        if fixed is None:
+            raise
+        return fixed[0], fixed[1]
 
 
 def decode_data_notification(

@@ -27,6 +27,7 @@ __all__ = [
     "decode_data_lenient",
     "decode_data_notification",
     "decode_data_notification_repaired",
+    "decode_body",
     "decode_gbt",
 ]
 
@@ -501,6 +502,25 @@ def decode_data_lenient(buf, Py_ssize_t start=0, end=None):
     pos = start
     value = _lenient(p, &pos, _end(n, end), 0, repairs)
     return value, pos, tuple(repairs)
+
+
+def decode_body(buf, Py_ssize_t start=0, end=None):
+    """Decode a data-notification body sent alone: ``(body, end position)`` (see the pure twin)."""
+    cdef const unsigned char* p
+    cdef Py_ssize_t n, pos, stop
+    owner = _acquire(buf, &p, &n)  # keeps the bytes alive while p points into them
+    if start < 0:
+        raise ValueError("start must be >= 0")
+    pos = start
+    stop = _end(n, end)
+    try:
+        value = _data(p, &pos, stop, 0)
+    except _DecodeError:
+        fixed = _repair_body(p, start, stop)
+        if fixed is None:
+            raise
+        return fixed[0], fixed[1]
+    return value, pos
 
 
 def decode_data_notification(buf, Py_ssize_t start=0, end=None, bint repair=True):

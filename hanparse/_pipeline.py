@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from . import _impl, security
 from . import meters as _meters_api
-from ._wire import FILL, llc_length
+from ._wire import BODY_TAGS, FILL, llc_length
 from .dlms.apdu import GbtReassembler, reassemble_gbt
 from .dlms.ciphering import CipheredApduFrame, CipheredTelegramFrame
 from .dsmr.framing import DsmrFrame
@@ -84,13 +84,23 @@ class Options:
 
 
 def decode_apdu(apdu: bytes, opts: Options, fmt: str = "apdu", raw: Optional[bytes] = None) -> Message:
-    """The message of one complete APDU (LLC optional); ``fmt``/``raw`` describe its envelope."""
+    """The message of one complete APDU (LLC optional); ``fmt``/``raw`` describe its envelope.
+
+    A data-notification *body* sent alone (an A-XDR array or structure,
+    ``01``/``02``, as amsreader's raw mode publishes it) decodes like the
+    whole notification, without the header's clock.
+    """
     apdu = bytes(apdu)
     raw_bytes = apdu if raw is None else bytes(raw)
     i = llc_length(apdu, 0, len(apdu))
     if i >= len(apdu):
         raise IncompleteError("empty APDU")
     tag = apdu[i]
+    if tag in BODY_TAGS:
+        body, stop = _dlms.decode_body(apdu, i, len(apdu))
+        if stop != len(apdu):
+            raise DecodeError("%d bytes after the notification body" % (len(apdu) - stop), offset=stop)
+        return _meters.decode_message(fmt, body, None, None, opts.meters, raw_bytes, None)
     if tag in _CIPHERED:
         plaintext, info = security.decrypt_apdu(apdu[i:] if i else apdu, opts.keys)
         return _decrypted(plaintext, info, opts, fmt, raw_bytes)
@@ -120,8 +130,8 @@ def _clear(apdu: bytes, i: int, tag: int, info: Optional[SecurityInfo], opts: Op
         if tag in _CIPHERED and info is None:
             return decode_apdu(apdu, opts, fmt, raw)
     if tag != _TAG_DATA_NOTIFICATION:
-        raise UnsupportedError("APDU tag 0x%02X is not a data-notification (0F) or a ciphered one (DB/DC)" % tag,
-                               offset=i)
+        raise UnsupportedError("APDU tag 0x%02X is not a data-notification (0F), a ciphered APDU (DB/DC) or a "
+                               "notification body (01/02)" % tag, offset=i)
     return _notification(apdu, i, len(apdu), fmt, raw, info, opts)
 
 

@@ -699,22 +699,24 @@ def _event_line(cap: int) -> Pattern[bytes]:
     """A line (from the LF before it) that can change more than the telegram count.
 
     A telegram start ``/``, an end ``!``, a line of hex digits and
-    separators (space, tab, CR, ``:``, ``-``, ``,``) only, or one whose hex
-    start may hold more than ``cap`` digits.
+    separators (space, tab, CR, ``:``, ``-``, ``,``) only, one whose hex
+    start may hold more than ``cap`` digits, or a text line (``{`` or a
+    letter first, printable ASCII throughout).
     """
     pat = _EVENT_CACHE.get(cap)
     if pat is None:
         if len(_EVENT_CACHE) > 8:
             _EVENT_CACHE.clear()
         pat = re.compile(rb"\n(?:[ \t\r\x00]*[/!]|[ \t\r:,\-]*[0-9a-fA-F][0-9a-fA-F \t\r:,\-]*(?:\n|\Z)"
-                         rb"|[0-9a-fA-F \t\r:,\-]{%d})" % (cap + 1))
+                         rb"|[0-9a-fA-F \t\r:,\-]{%d}"
+                         rb"|[ \t\r\x00]*[{A-Za-z][\x20-\x7e\t\r\x00]*(?:\n|\Z))" % (cap + 1))
         _EVENT_CACHE[cap] = pat
     return pat
 
 
 def hex_line_state() -> List[Any]:
-    """A fresh state for :func:`hex_lines`: ``[in_telegram, hex_ok, head, digits, dropped]``."""
-    return [0, 1, b"", bytearray(), 0]
+    """A fresh state for :func:`hex_lines`: ``[in_telegram, hex_ok, head, digits, dropped, text_ok, text]``."""
+    return [0, 1, b"", bytearray(), 0, 1, bytearray()]
 
 
 def _is_telegram_start(head: bytes) -> bool:
@@ -722,8 +724,13 @@ def _is_telegram_start(head: bytes) -> bool:
         and head[3] in _LETTERS
 
 
-def hex_lines(chunk: Buffer, state: List[Any], cap: int, max_lines: int, final: bool) -> List[Tuple[int, bytes]]:
-    """Split a stream chunk into lines and return the hex-text lines it ends.
+_NON_TEXT = re.compile(rb"[^\x20-\x7e\t\r\x00]")
+_TEXT_START = frozenset(b"{") | _LETTERS
+
+
+def hex_lines(chunk: Buffer, state: List[Any], cap: int, max_lines: int,
+              final: bool) -> List[Tuple[int, Union[bytes, str]]]:
+    """Split a stream chunk into lines and return the hex-text and text lines it ends.
 
     The line rule of :class:`hanparse.StreamDecoder`: a *hex line*
     (bytes up to LF) holds only hex digits and separators -- spaces, tabs,
@@ -737,17 +744,23 @@ def hex_lines(chunk: Buffer, state: List[Any], cap: int, max_lines: int, final: 
     ``cap`` while it is still hex is dropped: ``cap + 1`` is added to the
     dropped counter.
 
+    A *text line* is a line, not hex and not inside a telegram, whose head
+    starts with ``{`` or an ASCII letter and whose bytes (at most ``cap``)
+    are all printable ASCII, tab, CR or NUL: a JSON object or a labelled
+    line a bridge publishes (``{"data":"7ea0..."}``, ``Debug: ...``).
+
     ``state`` (a list from :func:`hex_line_state`, updated in place)
     carries the unfinished line between calls, so the result never depends
     on how the stream is chunked.  ``final``: the stream ends after
     ``chunk`` (the unfinished line ends there).  Returns ``[(end, data)]``:
     ``end`` is the index in ``chunk`` after the line's LF (``len(chunk)``
-    for a line ended by ``final``), ``data`` the decoded bytes.
+    for a line ended by ``final``), ``data`` the decoded bytes of a hex
+    line or the text (a str, LF excluded) of a text line.
     """
     data = chunk if type(chunk) is bytes else bytes(chunk)
     event = _event_line(cap)
-    in_tel, hex_ok, head, digits, dropped = state
-    out = []
+    in_tel, hex_ok, head, digits, dropped, text_ok, text = state
+    out: List[Tuple[int, Union[bytes, str]]] = []
     n = len(data)
     i = 0
     lf = data.find(b"\n")
@@ -760,6 +773,8 @@ def hex_lines(chunk: Buffer, state: List[Any], cap: int, max_lines: int, final: 
                 if not head:
                     m = _NON_BLANK.search(data, i, stop)
                     j = stop if m is None else m.start()
+                    if text_ok and m is not None and data[j] not in _TEXT_START:
+                        text_ok = 0
                 head += data[j:min(stop, j + 4 - len(head))]
             if hex_ok:
                 m = _NON_HEX.search(data, i, stop)
@@ -774,20 +789,29 @@ def hex_lines(chunk: Buffer, state: List[Any], cap: int, max_lines: int, final: 
                     digits = bytearray()
                 else:
                     digits += new
+            if text_ok:
+                if len(text) + stop - i > cap or _NON_TEXT.search(data, i, stop) is not None:
+                    text_ok = 0
+                    text = bytearray()
+                else:
+                    text += data[i:stop]
         if lf < 0:
             if not final:
                 break
             lf = n
         # -- the line ends at lf
         emit = hex_ok and digits and not len(digits) % 2
+        is_text = not emit and text_ok and head
         if _is_telegram_start(head):
             in_tel = max_lines
         elif in_tel:
             in_tel = 0 if head[:1] == b"!" else in_tel - 1
-            emit = False
+            emit = is_text = False
         if emit:
             out.append((min(lf + 1, n), bytes.fromhex(digits.decode("ascii"))))
-        head, hex_ok, digits = b"", 1, bytearray()
+        elif is_text:
+            out.append((min(lf + 1, n), text.decode("latin-1")))
+        head, hex_ok, digits, text_ok, text = b"", 1, bytearray(), 1, bytearray()
         i = lf + 1
         if i > n:
             break
@@ -800,5 +824,5 @@ def hex_lines(chunk: Buffer, state: List[Any], cap: int, max_lines: int, final: 
                 in_tel = in_tel - skipped if in_tel > skipped else 0
             i = nxt + 1
         lf = data.find(b"\n", i)
-    state[:] = [in_tel, hex_ok, head, digits, dropped]
+    state[:] = [in_tel, hex_ok, head, digits, dropped, text_ok, text]
     return out

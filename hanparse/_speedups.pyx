@@ -673,8 +673,8 @@ def find_byte(const unsigned char[::1] buf, int value, Py_ssize_t start, Py_ssiz
 # ---------------------------------------------------------------- hex-text lines
 
 def hex_line_state():
-    """A fresh state for :func:`hex_lines`: ``[in_telegram, hex_ok, head, digits, dropped]``."""
-    return [0, 1, b"", bytearray(), 0]
+    """A fresh state for :func:`hex_lines`: ``[in_telegram, hex_ok, head, digits, dropped, text_ok, text]``."""
+    return [0, 1, b"", bytearray(), 0, 1, bytearray()]
 
 
 cdef bytes _unhex(const unsigned char* p, Py_ssize_t n, Py_ssize_t ndigits):
@@ -697,8 +697,13 @@ cdef bytes _unhex(const unsigned char* p, Py_ssize_t n, Py_ssize_t ndigits):
     return out
 
 
+cdef inline bint _text_byte(unsigned char c):
+    # printable ASCII, tab, CR or NUL: what a text line may hold
+    return (0x20 <= c <= 0x7E) or c == 0x09 or c == 0x0D or c == 0x00
+
+
 def hex_lines(chunk, list state, Py_ssize_t cap, Py_ssize_t max_lines, bint final):
-    """Split a stream chunk into lines and return the hex-text lines it ends (see the pure twin)."""
+    """Split a stream chunk into lines and return the hex-text and text lines it ends (see the pure twin)."""
     cdef const unsigned char[::1] mv = chunk
     cdef const unsigned char* p = _ptr(mv)
     cdef Py_ssize_t n = mv.shape[0]
@@ -707,14 +712,18 @@ def hex_lines(chunk, list state, Py_ssize_t cap, Py_ssize_t max_lines, bint fina
     cdef bytes head0 = state[2]
     cdef bytearray carried = state[3]
     cdef Py_ssize_t dropped = state[4]
+    cdef bint text_ok = state[5]
+    cdef bytearray text_carried = state[6]
     cdef unsigned char head[4]
     cdef Py_ssize_t hlen = len(head0)
     cdef Py_ssize_t ncarried = len(carried)
     cdef Py_ssize_t ndig = ncarried  # digits of the current line
+    cdef Py_ssize_t ntext = len(text_carried)  # text bytes of the current line
+    cdef Py_ssize_t ntext_carried = ntext
     cdef Py_ssize_t i = 0, k, stop, line_start = 0
     cdef const void* hit
     cdef unsigned char c
-    cdef bint emit
+    cdef bint emit, is_text
     cdef bytes decoded
     cdef list out = []
     for k in range(hlen):
@@ -723,9 +732,11 @@ def hex_lines(chunk, list state, Py_ssize_t cap, Py_ssize_t max_lines, bint fina
         hit = memchr(p + i, 0x0A, n - i) if i < n else NULL
         stop = (<const unsigned char*>hit - p) if hit != NULL else n
         k = i
-        while k < stop and (hlen < 4 or hex_ok):
+        while k < stop and (hlen < 4 or hex_ok or text_ok):
             c = p[k]
             if hlen < 4 and not (hlen == 0 and (c == 0x20 or c == 0x09 or c == 0x0D or c == 0x00)):
+                if hlen == 0 and not (c == 0x7B or LETTER[c]):
+                    text_ok = 0
                 head[hlen] = c
                 hlen += 1
             if hex_ok:
@@ -741,12 +752,20 @@ def hex_lines(chunk, list state, Py_ssize_t cap, Py_ssize_t max_lines, bint fina
                     hex_ok = 0
                     ndig = 0
                     ncarried = 0
+            if text_ok:
+                if ntext == cap or not _text_byte(c):
+                    text_ok = 0
+                    ntext = 0
+                    ntext_carried = 0
+                else:
+                    ntext += 1
             k += 1
         if hit == NULL:
             if not final:
                 break
         # the line ends at stop
         emit = hex_ok and ndig > 0 and ndig % 2 == 0
+        is_text = not emit and text_ok and hlen > 0
         if hlen >= 4 and head[0] == 0x2F and LETTER[head[1]] and LETTER[head[2]] and LETTER[head[3]]:
             in_tel = max_lines
         elif in_tel:
@@ -755,6 +774,7 @@ def hex_lines(chunk, list state, Py_ssize_t cap, Py_ssize_t max_lines, bint fina
             else:
                 in_tel -= 1
             emit = 0
+            is_text = 0
         if emit:
             if ncarried:
                 whole = bytes(carried[:ncarried]) + bytes(chunk[line_start:stop])
@@ -762,10 +782,16 @@ def hex_lines(chunk, list state, Py_ssize_t cap, Py_ssize_t max_lines, bint fina
             else:
                 decoded = _unhex(p + line_start, stop - line_start, ndig)
             out.append((stop + 1 if stop < n else n, decoded))
+        elif is_text:
+            whole = bytes(text_carried[:ntext_carried]) + bytes(chunk[line_start:stop])
+            out.append((stop + 1 if stop < n else n, whole.decode("latin-1")))
         hlen = 0
         hex_ok = 1
         ndig = 0
         ncarried = 0
+        text_ok = 1
+        ntext = 0
+        ntext_carried = 0
         i = stop + 1
         line_start = i
         if hit == NULL:
@@ -779,9 +805,18 @@ def hex_lines(chunk, list state, Py_ssize_t cap, Py_ssize_t max_lines, bint fina
             carried = bytearray(carried[:ncarried]) + new
     elif ncarried != len(carried):
         carried = bytearray(carried[:ncarried])
+    if text_ok and ntext > ntext_carried:
+        if ntext_carried == len(text_carried):
+            text_carried += chunk[line_start:n]
+        else:
+            text_carried = bytearray(text_carried[:ntext_carried]) + bytes(chunk[line_start:n])
+    elif ntext_carried != len(text_carried):
+        text_carried = bytearray(text_carried[:ntext_carried])
     state[0] = in_tel
     state[1] = 1 if hex_ok else 0
     state[2] = PyBytes_FromStringAndSize(<char*>head, hlen)
     state[3] = carried
     state[4] = dropped
+    state[5] = 1 if text_ok else 0
+    state[6] = text_carried
     return out

@@ -63,8 +63,20 @@ Rules (all of them independent of how the stream is chunked):
   meter data, e.g. an M-Bus frame that is not DLMS transport), and
   ``replay`` (with ``check_replay=True``: the invocation counter did not
   increase for a system title; the message is still returned).
-* **Memory.**  The binary buffer, the current hex line and the hex
-  source's buffer together never exceed ``max_buffer_size``
+* **Text lines.**  Bridges publish frames inside text: a JSON object
+  (``{"data":"7ea0...7e"}``, amsreader's raw MQTT publish) or a labelled
+  line (``Debug: 7ea0...``).  A *text line* is a line outside a telegram
+  whose head starts with ``{`` or a letter and whose bytes (at most the hex
+  budget) are printable ASCII, tab, CR or NUL.  What it carries
+  (:func:`hanparse._wire.text.text_line_payload`) goes to the hex source
+  like a hex line's bytes; a text line that carries nothing (log text) is
+  ignored and counted in ``StreamStats.text_lines``.
+* **Bare bodies.**  A hex (or text) line whose bytes start with an A-XDR
+  array or structure (``01``/``02``) is a data-notification body sent
+  without its header (amsreader's raw mode) and decodes like the whole
+  notification, clock aside; it follows the bare-APDU rule above.
+* **Memory.**  The binary buffer, the current line (hex digits and text)
+  and the hex source's buffer together never exceed ``max_buffer_size``
   (:attr:`StreamDecoder.buffered`); bytes that would overflow are dropped
   and counted (``bytes_dropped``), which cannot happen while frames fit.
 """
@@ -72,11 +84,12 @@ Rules (all of them independent of how the stream is chunked):
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 from . import _impl
 from ._pipeline import Dispatcher, Options
-from ._wire import APDU_TAGS, as_bytes, llc_length
+from ._wire import BARE_TAGS, as_bytes, llc_length, text_line_payload
 from ._wire.scanner import ALL_FORMATS, MIN_BUFFER_SIZE, FrameScanner, frame_size
 from .errors import REASONS, DecryptionError, HanParseError, IncompleteError, ReplayError, reason_of
 from .model import Message
@@ -115,8 +128,13 @@ class StreamStats:
     * ``bytes_skipped``: input bytes in no frame (garbage, CR LF, fill
       flags, rejected candidates, and the text of hex lines);
     * ``bytes_dropped``: bytes dropped because a buffer was full;
-    * ``hex_lines`` / ``hex_bytes``: hex-text lines decoded, and the bytes
-      they decoded to;
+    * ``hex_lines`` / ``hex_bytes``: hex-text lines and bridges' text lines
+      that carried a payload, and the bytes they decoded to;
+    * ``text_lines``: text lines that carried no payload (gateway log text),
+      ignored;
+    * ``warnings``: warnings of the messages returned (lines kept raw,
+      unrecognised lists, invalid values: :attr:`Message.warnings`), and
+      ``messages_with_warnings``;
     * ``rejected_by_reason``: rejections per reason (:data:`REASONS`);
     * ``decryption_by_reason``: decryption rejections per
       :attr:`~hanparse.errors.DecryptionError.reason` (``missing_key``,
@@ -125,7 +143,8 @@ class StreamStats:
     """
 
     __slots__ = ("messages", "messages_by_format", "frames", "bytes_in", "bytes_skipped", "bytes_dropped",
-                 "hex_lines", "hex_bytes", "rejected_by_reason", "decryption_by_reason", "_sample")
+                 "hex_lines", "hex_bytes", "text_lines", "warnings", "messages_with_warnings", "rejected_by_reason",
+                 "decryption_by_reason", "_sample", "_line_fault")
 
     def __init__(self) -> None:
         self.messages = 0
@@ -136,9 +155,13 @@ class StreamStats:
         self.bytes_dropped = 0
         self.hex_lines = 0
         self.hex_bytes = 0
+        self.text_lines = 0
+        self.warnings = 0
+        self.messages_with_warnings = 0
         self.rejected_by_reason: Dict[str, int] = {}
         self.decryption_by_reason: Dict[str, int] = {}
         self._sample = bytearray()  # the first bytes of the stream, for the line-settings hint
+        self._line_fault: Tuple[int, Optional[str]] = (-1, None)  # (sample length, its line-settings finding)
 
     @property
     def rejected(self) -> int:
@@ -156,12 +179,31 @@ class StreamStats:
             "bytes_dropped": self.bytes_dropped,
             "hex_lines": self.hex_lines,
             "hex_bytes": self.hex_bytes,
+            "text_lines": self.text_lines,
+            "warnings": self.warnings,
+            "messages_with_warnings": self.messages_with_warnings,
             "rejected": self.rejected,
             "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
         }
 
     def __repr__(self) -> str:
         return "StreamStats(%s)" % ", ".join("%s=%r" % kv for kv in self.as_dict().items())
+
+    def _line_settings(self) -> Optional[str]:
+        """What the first bytes say of the line settings (parity, baud rate), or None; kept per sample size."""
+        n, found = self._line_fault
+        if n == len(self._sample):
+            return found
+        sample = bytes(self._sample)
+        found = None
+        if _parity_in_bit7(sample):
+            found = ("the bytes carry a parity bit in bit 7 and read as P1 text without it: the port sends 7 data "
+                     "bits with even parity (7E1); open it so, or clear bit 7")
+        elif _runs_of_bits(sample):
+            found = ("the bytes are runs of 0 and 1 bits (00, 80, C0 ... FF): the line is slower than the port "
+                     "reads it; lower the baud rate (DSMR 2.2/3: 9600, HAN: 2400)")
+        self._line_fault = (len(sample), found)
+        return found
 
     def _see(self, chunk: bytes) -> None:
         room = _SAMPLE - len(self._sample)
@@ -194,12 +236,9 @@ class StreamStats:
             return "%d ciphered frame(s) cannot be decrypted (%s)" % (n, reason.replace("_", " "))
         if not self.bytes_in:
             return "no bytes arrived: check the port, the wiring and that the meter's customer port is enabled"
-        if _parity_in_bit7(bytes(self._sample)):
-            return ("the bytes carry a parity bit in bit 7 and read as P1 text without it: the port sends 7 data "
-                    "bits with even parity (7E1); open it so, or clear bit 7")
-        if _runs_of_bits(bytes(self._sample)):
-            return ("the bytes are runs of 0 and 1 bits (00, 80, C0 ... FF): the line is slower than the port "
-                    "reads it; lower the baud rate (DSMR 2.2/3: 9600, HAN: 2400)")
+        line = self._line_settings()
+        if line is not None:
+            return line
         by = self.rejected_by_reason
         if by.get("checksum"):
             return ("every frame fails its checksum (%d): bytes change on the line; check the parity (8E1 vs 8N1), "
@@ -267,13 +306,14 @@ class StreamDecoder:
         self.check_replay = check_replay
         self.stats = StreamStats()
         quarter = max_buffer_size // 4
-        self._hex_cap = quarter  # hex digits of one line
-        self._binary = self._new_source("binary", max_buffer_size - 2 * quarter)
+        self._hex_cap = quarter  # hex digits of one line, and text bytes of one line
+        self._binary = self._new_source("binary", max_buffer_size - 3 * quarter)
         self._hex = self._new_source("hex", quarter)
         self._last_ic: Dict[bytes, int] = {}
         self._offset = 0  # stream offset of the next input byte
-        # the hex-line rule's state (see _core.hex_lines): [lines left in the current DSMR
-        # telegram, current line may be hex, its head, its hex digits, digits dropped]
+        # the line rule's state (see _core.hex_lines): [lines left in the current DSMR
+        # telegram, current line may be hex, its head, its hex digits, digits dropped,
+        # current line may be text, its text bytes]
         self._line_state: List[Any] = _core.hex_line_state()
 
     # the decoding choices, read-only views of the options object
@@ -324,8 +364,9 @@ class StreamDecoder:
 
     @property
     def buffered(self) -> int:
-        """Bytes held right now (binary buffer + current hex line + hex source buffer)."""
-        return self._binary.scanner.buffered + len(self._line_state[3]) + self._hex.scanner.buffered
+        """Bytes held right now (binary buffer + current line's hex digits and text + hex source buffer)."""
+        line = self._line_state
+        return self._binary.scanner.buffered + len(line[3]) + len(line[6]) + self._hex.scanner.buffered
 
     def reset(self) -> None:
         """Forget buffered bytes and unfinished messages (after a reconnect); counters are kept."""
@@ -393,6 +434,8 @@ class StreamDecoder:
             if fmt == "hdlc":
                 source.dispatch.drop_hdlc()
         if self.on_error is not None:
+            if not self.stats.messages and exc.hint is None:
+                exc.hint = self.stats.hint
             self.on_error(exc)
 
     def _handle_frames(self, source: _Source, found: List[Tuple[int, Any]],
@@ -444,6 +487,9 @@ class StreamDecoder:
         by = stats.messages_by_format
         fmt = msg.format
         by[fmt] = by.get(fmt, 0) + 1
+        if msg._warnings is not None or any(map(_reading_warning, msg._readings)):
+            stats.messages_with_warnings += 1
+            stats.warnings += len(msg.warnings)
         done.append((where, len(done), msg))
         if self.check_replay and msg.security is not None:
             self._check_replay(msg)
@@ -476,11 +522,19 @@ class StreamDecoder:
             return
         stats = self.stats
         source = self._hex
-        for end, decoded in lines:
+        for end, line in lines:
+            if isinstance(line, str):  # a text line: what it carries, if anything
+                carried = text_line_payload(line)
+                if carried is None:
+                    stats.text_lines += 1
+                    continue
+                decoded = carried
+            else:
+                decoded = line
             stats.hex_lines += 1
             stats.hex_bytes += len(decoded)
             llc = llc_length(decoded, 0, len(decoded))
-            if llc < len(decoded) and decoded[llc] in APDU_TAGS and self._bare_apdu(source, decoded, llc, base + end,
+            if llc < len(decoded) and decoded[llc] in BARE_TAGS and self._bare_apdu(source, decoded, llc, base + end,
                                                                                      done):
                 continue
             self._handle_frames(source, source.scanner.scan(decoded), done, key=base + end)
@@ -513,6 +567,8 @@ class StreamDecoder:
             self._done(msg, where, done)
         return True
 
+
+_reading_warning = attrgetter("_warning")
 
 #: bytes of the stream start kept for the hint
 _SAMPLE = 2048

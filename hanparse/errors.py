@@ -37,8 +37,9 @@ class HanParseError(ValueError):
     also carry ``frame_offset`` (stream offset of the rejected candidate or
     frame), ``frame_format`` (``"hdlc"``, ``"mbus"``, ``"dsmr"``,
     ``"ciphered"``, when the wire layer rejected it) and ``source``
-    (``"binary"`` or ``"hex"``: which byte source of the stream); they are
-    None otherwise.
+    (``"binary"`` or ``"hex"``: which byte source of the stream) and, while
+    the stream has decoded nothing yet, ``hint`` (its guess at the fault,
+    e.g. a missing key or the wrong baud rate); they are None otherwise.
     """
 
     #: stream offset of the rejected candidate or frame (streams only)
@@ -47,6 +48,9 @@ class HanParseError(ValueError):
     frame_format: Optional[str] = None
     #: "binary" or "hex": the byte source of a stream it came from
     source: Optional[str] = None
+    #: a stream's one-line guess at the fault (``StreamStats.hint``), set on
+    #: errors reported while nothing has decoded yet
+    hint: Optional[str] = None
 
     def __init__(self, message: str, *, offset: Optional[int] = None, skip: int = 1) -> None:
         super().__init__(message)

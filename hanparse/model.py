@@ -282,6 +282,9 @@ class SecurityInfo(_Record):
             self._security_control, self._system_title.hex(), self._invocation_counter, self._authenticated)
 
 
+_reading_warning = attrgetter("_warning")
+
+
 class Message(_Record):
     """One complete decoded message from a meter.
 
@@ -361,7 +364,7 @@ class Message(_Record):
         A reading's entry is ``"<OBIS>: <warning>"``.  Empty when all is well.
         """
         own = self._warnings or ()
-        if not any(r._warning is not None for r in self._readings):
+        if not any(map(_reading_warning, self._readings)):  # a warning is a non-empty str
             return own
         return own + tuple("%s: %s" % (r._obis, r._warning) for r in self._readings if r._warning is not None)
 

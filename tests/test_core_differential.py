@@ -205,7 +205,7 @@ line_bytes = st.lists(
     st.one_of(
         st.sampled_from(list(b"0123456789abcdefABCDEF \t\r\n\x00/!:(-,") + [0x7E, 0xFF]),
         st.sampled_from([b"/ISK5", b"/ABC", b"!1234", b"\r\n", b"7ea0", b"  0F", b"\n/Ab", b"7e:a0:", b"7E-A0",
-                         b", 0f"]).map(list),
+                         b", 0f", b'{"data":"', b"Debug: ", b"\nxyz", b"}"]).map(list),
         st.integers(0, 255),
     ),
     max_size=300,
@@ -241,13 +241,18 @@ def _line_model(data, cap, max_lines):
                 ok = False
                 break
         emit = ok and digits and len(digits) % 2 == 0
+        # a text line: "{" or a letter first, printable ASCII (tab, CR, NUL) throughout, cap bytes at most
+        text = (not emit and bool(head) and (head[:1] == b"{" or (head[:1].isalpha() and head[:1].isascii()))
+                and len(line) <= cap and all(0x20 <= c <= 0x7E or c in b"\t\r\x00" for c in line))
         if len(head) == 4 and head[:1] == b"/" and head[1:].isalpha() and head[1:].isascii():
             in_tel = max_lines
         elif in_tel:
             in_tel = 0 if head[:1] == b"!" else in_tel - 1
-            emit = False
+            emit = text = False
         if emit:
             out.append((min(pos, len(data)), bytes.fromhex(digits.decode())))
+        elif text:
+            out.append((min(pos, len(data)), line.decode("latin-1")))
     return out, dropped
 
 
@@ -277,7 +282,7 @@ def test_hex_lines_examples():
     for _, mod in TWINS:
         out, state = _run_lines(mod, data, [3, 30, 60], 64, 256)
         assert out == [(9, b"\x7e\xa0\x12"), (len(data) - 2, b"\x7e\xa0"), (len(data), b"\x0f")]
-        assert state == [0, 1, b"", bytearray(), 0]
+        assert state == [0, 1, b"", bytearray(), 0, 1, bytearray()]
 
 
 def test_hex_lines_separators():
@@ -292,6 +297,6 @@ def test_hex_lines_separators():
         for cuts in ([], [1, 2, 3], list(range(0, len(data), 5)), [20, 41]):
             out, state = _run_lines(mod, data, cuts, 64, 256)
             assert out == want, (mod.__name__, cuts)
-            assert state == [0, 1, b"", bytearray(), 0]
+            assert state == [0, 1, b"", bytearray(), 0, 1, bytearray()]
         out, state = _run_lines(mod, b"7e:a0:2a:7e:a0:2a\n", [], 8, 256)  # 12 digits > cap 8: dropped
         assert out == [] and state[4] == 9

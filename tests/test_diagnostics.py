@@ -144,3 +144,15 @@ def test_a_fast_line_read_slow():
     read = uart_read(uart_line(V5[:400], 115200), 9600)  # DSMR 5 speed read as DSMR 2.2 speed
     assert read
     assert "baud rate" in hint_of(read)
+
+
+def test_errors_reported_before_any_message_carry_the_hint():
+    """on_error sees the hint on every error while nothing has decoded, and none after."""
+    errors: list = []
+    dec = hanparse.StreamDecoder(on_error=errors.append)
+    assert dec.feed(data(DANISH)) == []  # ciphered, no key
+    assert [e.reason for e in errors] == ["missing_key"]
+    assert errors[0].hint.startswith("missing key: 1 ciphered frame(s)")
+    assert len(dec.feed(AIDON)) == 1
+    dec.feed(data(DANISH))
+    assert len(errors) == 2 and errors[1].hint is None

@@ -284,8 +284,17 @@ def _cut_in_unchecked_tag(v: Variant, k: int) -> bool:
 def _recovered_apdu(v: Variant, off: int) -> Optional[Dict[str, Any]]:
     """The message of the intact ciphered APDU (DB 08 .. before the FCS) of a single HDLC frame
     when a reader joins at ``off``, after the opening flag and before the APDU: the link layer is
-    headless (no frame start is left to reject), the APDU is whole, and a stream must not lose it."""
+    headless (no frame start is left to reject), the APDU is whole, and a stream must not lose it.
+
+    Likewise a hex line of a bare APDU joined exactly where its notification body (an A-XDR
+    structure or array, 02/01) starts: the rest of the line is a body-only payload, which
+    decodes on its own (as amsreader's raw mode sends it)."""
     raw = v.raw
+    if v.kind == "hexline" and v.entry.message_format == "apdu" and 0 < off < len(raw) and raw[off] in (1, 2):
+        try:
+            return hanparse.parse_frame(raw[off:], v.keys).to_dict()
+        except hanparse.HanParseError:
+            return None
     db = raw.find(b"\xdb\x08")
     if v.kind != "bin" or raw[:1] != b"\x7e" or raw[-1:] != b"\x7e" or db < 0 or not 1 <= off <= db:
         return None

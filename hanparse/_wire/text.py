@@ -10,6 +10,8 @@ several framers and the pipeline need:
 * :func:`hex_to_bytes` -- explicit hex text, any common separator;
 * :func:`hex_payload` -- the bytes of an input that is hex text (what
   ``parse_frame``'s stream, the CLI's file reader and ``explain`` share);
+* :func:`text_line_payload` -- the bytes a bridge's text line carries (hex
+  in a JSON object, hex behind a ``Label:``), or None;
 * :func:`llc_length` -- whether an information field starts with the LLC
   header ``E6 E7 00`` / ``E6 E6 00`` (defined beside the HDLC framer, whose
   information field carries it);
@@ -18,13 +20,16 @@ several framers and the pipeline need:
 
 from __future__ import annotations
 
+import json
+import re
 import string
-from typing import Union
+from typing import Any, Optional, Union
 
 from ..errors import DecodeError
 from ..hdlc import llc_length
 
-__all__ = ["Data", "FILL", "as_bytes", "hex_to_bytes", "hex_payload", "llc_length", "APDU_TAGS", "HEX_SEPARATORS"]
+__all__ = ["Data", "FILL", "as_bytes", "hex_to_bytes", "hex_payload", "llc_length", "APDU_TAGS", "BODY_TAGS",
+           "BARE_TAGS", "HEX_SEPARATORS", "PAYLOAD_KEYS", "text_line_payload"]
 
 #: what the doors accept
 Data = Union[bytes, bytearray, memoryview, str]
@@ -35,6 +40,11 @@ FILL = b" \t\r\n\x00"
 #: first bytes of an APDU with or without LLC: data-notification, LLC,
 #: general-glo/ded-ciphering, general-block-transfer
 APDU_TAGS = frozenset((0x0F, 0xE6, 0xDB, 0xDC, 0xE0))
+#: first byte of a data-notification *body* sent alone (amsreader's raw mode
+#: publishes the notification without its ``0F`` header): an A-XDR array or structure
+BODY_TAGS = frozenset((0x01, 0x02))
+#: first bytes of a payload with no link layer: an APDU or a notification body
+BARE_TAGS = APDU_TAGS | BODY_TAGS
 
 _HEX_DIGITS = frozenset(string.hexdigits)
 #: separators hex text may use between (pairs of) digits
@@ -89,3 +99,50 @@ def hex_payload(buf: bytes) -> "bytes | None":
 
 
 _HEX_TEXT_BYTES = (string.hexdigits + HEX_SEPARATORS + "xX").encode("ascii")
+
+
+#: keys of a bridge's JSON object that may hold the frame, in the order tried
+#: (amsreader publishes ``{"data": "7ea0...7e"}`` in raw mode)
+PAYLOAD_KEYS = ("data", "payload", "raw", "hex", "frame", "telegram", "message")
+
+_LABEL = re.compile(r"[A-Za-z][A-Za-z0-9 _.\-]{0,31}:[ \t]*")
+
+
+def text_line_payload(line: str) -> Optional[bytes]:
+    """The bytes a bridge's text line carries, or None for a line that carries none.
+
+    * a JSON object: the first of :data:`PAYLOAD_KEYS` (any case) whose
+      value is a string of hex text (see :func:`hex_to_bytes`) or a P1
+      telegram (text starting ``/``);
+    * ``Label: <hex>`` (a word of at most 32 characters, a colon, hex text),
+      as gateways log frames (``Debug: 7ea0...``).
+
+    Anything else (log text, JSON without a payload) is None: the stream
+    ignores such a line and counts it in ``StreamStats.text_lines``.
+    """
+    text = line.strip(" \t\r\x00")
+    if text[:1] == "{":
+        try:
+            obj: Any = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(obj, dict):
+            return None
+        by_key = {k.lower(): v for k, v in obj.items() if isinstance(k, str)}
+        for key in PAYLOAD_KEYS:
+            value = by_key.get(key)
+            if isinstance(value, str) and value:
+                if value.lstrip()[:1] == "/":
+                    return value.encode("latin-1", "replace")
+                try:
+                    return hex_to_bytes(value)
+                except DecodeError:
+                    continue
+        return None
+    m = _LABEL.match(text)
+    if m is None or m.end() == len(text):
+        return None
+    try:
+        return hex_to_bytes(text[m.end():])
+    except DecodeError:
+        return None
