@@ -18,7 +18,7 @@ kind  value text
 0     empty
 1     integer: optional sign, digits (``00004``, ``-063``)
 2     decimal: optional sign, digits ``.`` digits (``01.193``)
-3     DSMR timestamp: 12 digits and ``S`` or ``W``
+3     DSMR timestamp: 12 digits and ``S`` or ``W`` (also lower-case ``s``/``w``)
 4     anything else (hex, identifiers, OBIS codes, text)
 ====  =======================================================
 
@@ -56,7 +56,7 @@ def value_kind(text: str) -> int:
     n = len(text)
     if n == 0:
         return 0
-    if n == 13 and text[12] in "SW" and text[:12].isdigit() and text[:12].isascii():
+    if n == 13 and text[12] in "SWsw" and text[:12].isdigit() and text[:12].isascii():
         return 3
     i = 1 if text[0] in "+-" else 0
     if i == n:
@@ -193,13 +193,14 @@ def make_readings(lines: List[Tuple[Any, ...]], entries: Dict[str, Tuple[Any, ..
         if fast and len(t) == 4:
             if fast == 1:
                 kind = t[3]
-                if kind == 2 or kind == 1:
+                unit = t[2]
+                if (kind == 2 or kind == 1) and (unit is None or "," not in unit):
                     try:
                         value = float(t[1]) if kind == 2 else int(t[1])
                     except ValueError:
                         value = None
                     if value is not None:
-                        r = make(e[0], value, t[2], None, e[1])
+                        r = make(e[0], value, unit, None, e[1])
             elif fast == 2:
                 text = t[1]
                 r = make(e[0], text if text else None, t[2], None, e[1])
@@ -298,6 +299,8 @@ def frame(buf: bytes) -> Tuple[int, int, int, int, Optional[int], str]:
 def split_tst(text: str) -> Optional[Tuple[int, int, int, int, int, int, int]]:
     """Fields of a ``YYMMDDhhmmss[S|W]`` text, or None when it is not that shape.
 
+    The flag may be lower case (``s``/``w``, sent by some meters).
+
     Returns ``(yy, month, day, hour, minute, second, key)`` with
     ``key = YYMMDDhh * 3 + (0 no flag, 1 S, 2 W)``, an int naming the hour
     and flag (the UTC offset is the same for every time with one key in
@@ -306,9 +309,9 @@ def split_tst(text: str) -> Optional[Tuple[int, int, int, int, int, int, int]]:
     n = len(text)
     if n == 13:
         flag = text[12]
-        if flag == "S":
+        if flag == "S" or flag == "s":
             code = 1
-        elif flag == "W":
+        elif flag == "W" or flag == "w":
             code = 2
         else:
             return None

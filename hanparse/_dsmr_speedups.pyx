@@ -51,7 +51,7 @@ cdef int _kind(const unsigned char* p, Py_ssize_t n) nogil:
     cdef Py_ssize_t i, j, k
     if n == 0:
         return 0
-    if n == 13 and (p[12] == 83 or p[12] == 87):  # 'S' 'W'
+    if n == 13 and (p[12] == 83 or p[12] == 87 or p[12] == 115 or p[12] == 119):  # 'S' 'W' 's' 'w'
         for i in range(12):
             if not _is_digit(p[i]):
                 break
@@ -229,7 +229,7 @@ def make_readings(list lines, dict entries, entry_for, ts, bint strict, cls, dic
     cdef Py_ssize_t role
     cdef int fast
     cdef tuple t, e
-    cdef object r, value, kind, text, decoded
+    cdef object r, value, kind, text, decoded, unit
     cdef _SlotLayout R = _layout_for(cls)
     for t in lines:
         e = <tuple>entries.get(t[0])
@@ -242,13 +242,14 @@ def make_readings(list lines, dict entries, entry_for, ts, bint strict, cls, dic
         if fast and len(t) == 4:
             if fast == 1:
                 kind = t[3]
-                if kind == 2 or kind == 1:
+                unit = t[2]
+                if (kind == 2 or kind == 1) and (unit is None or "," not in <str>unit):
                     try:
                         value = float(t[1]) if kind == 2 else int(t[1])
                     except ValueError:
                         value = None
                     if value is not None:
-                        r = _build(R, e[0], value, t[2], None, e[1], None, None)
+                        r = _build(R, e[0], value, unit, None, e[1], None, None)
             elif fast == 2:
                 text = t[1]
                 r = _build(R, e[0], text if text else None, t[2], None, e[1], None, None)
@@ -435,6 +436,8 @@ cdef object _one_group(_SlotLayout R, tuple e, int fast, const unsigned char* p,
         unit = _unit_text(p, star + 1, close)
     kind = _kind(p + pos + 1, ve - pos - 1)
     if fast == 1 or fast == 5:  # generic (a one-group 0-0:98.1.0 is generic too)
+        if unit is not None and memchr(p + star + 1, 44, close - star - 1) != NULL:
+            return None  # ``(v*u,v*u)``: two values in one group, for the converter
         if kind == 2:
             value = _float_of(p, pos + 1, ve)
         elif kind == 1:
@@ -485,16 +488,18 @@ cdef object _groups(_SlotLayout R, tuple e, int fast, tuple t, ts, dict ts_cache
     if fast == 5:
         if not (n < 10 or t[3] != 1 or ":" not in <str>t[4]):
             return None  # the Belgian peak history: its converter
-    elif fast != 1:
+    elif fast != 1 and fast != 6:
         return None
     if n == 4:
         return None
-    if n == 7 and t[3] == 3 and (t[6] == 1 or t[6] == 2 or t[6] == 0):
-        hit = _tst(<str>t[1], ts_cache, ts)
-        if hit[1] is not None:
-            return None
-        value = _number_text(<str>t[4], t[6])
-        return _build(R, e[0], value, t[5], hit[0], e[1], None, None)
+    if n == 7:
+        if t[3] == 3 and (t[6] == 1 or t[6] == 2 or t[6] == 0):
+            hit = _tst(<str>t[1], ts_cache, ts)
+            if hit[1] is not None:
+                return None
+            value = _number_text(<str>t[4], t[6])
+            return _build(R, e[0], value, t[5], hit[0], e[1], None, None)
+        return None  # other two-group shapes (value first, TST12, ...): the converter decides
     values = []
     raws = []
     for i in range(1, n, 3):
@@ -755,9 +760,9 @@ def split_tst(str text):
     cdef Py_UCS4 c
     if n == 13:
         c = text[12]
-        if c == u"S":
+        if c == u"S" or c == u"s":
             code = 1
-        elif c == u"W":
+        elif c == u"W" or c == u"w":
             code = 2
         else:
             return None

@@ -6,8 +6,10 @@ of the selected twin, which
 
 1. picks the layout and profile by content only (see
    :mod:`hanparse.meters._decode` for the layouts): push-object-list,
-   positional value lists (Kaifa KFM_001 NO, Wiener Netze, IM350,
-   Burgenland), Kamstrup_V0001, or the generic walk;
+   positional value lists (the rows of :mod:`hanparse.meters._lists`),
+   Kamstrup_V0001, scaler-less pair lists (``_profiles.PAIR_LISTS``), or
+   the generic walk (an unrecognised value list: raw values, profile
+   "unknown" and a warning);
 2. walks the body, one :class:`~hanparse.model.Reading` per value:
 
    * generic walk -- in any structure/array, ``OBIS, value [, {scaler,
@@ -16,7 +18,8 @@ of the selected twin, which
      values that are neither are kept as "loose" values;
    * Kamstrup_V0001 -- list id, then OBIS/value pairs, null-data pairs
      named by their 3-phase position;
-   * positional -- value-only lists, OBIS code by position;
+   * positional -- value-only lists, OBIS code, scaler and unit by
+     position from the list table;
 
    integers are scaled by the frame's ``{scaler, unit}`` or the profile's
    implicit scaler; text, clocks, floats and dates are converted in one
@@ -41,7 +44,10 @@ from . import registry as _registry
 from .cosem import UNITS, apply_scaler, decode_date, decode_datetime, decode_time
 from .dlms.types import Date, DateTime, Time
 from .errors import DecodeError
+from .meters import _lists as L
 from .meters import _profiles as P
+
+_push_list_profile = P.push_list_profile
 from .model import Message, MeterInfo, Reading
 from .obis import Obis, _by_bytes
 
@@ -342,35 +348,6 @@ def _first_text(v: Any) -> Optional[str]:
     return None
 
 
-def _is_int(v: Any) -> bool:
-    return type(v) is int
-
-
-def _positional(body: Any) -> Optional[Tuple[str, Sequence[Obis], int]]:
-    """(profile name, OBIS codes, first element) of a value-only list, or None."""
-    if type(body) is not tuple:
-        return None
-    n = len(body)
-    if n == 0:
-        return None
-    first = body[0]
-    if n == 1 and type(first) is int:
-        return "kaifa_no", P.KAIFA_NO_LISTS[1], 0
-    if n in (9, 13, 14, 18) and _first_text(first) == "KFM_001" and not _is_obis(body[1]):
-        return "kaifa_no", P.KAIFA_NO_LISTS[n], 0
-    if n == 9 and type(first) in (bytes, DateTime) and len(first) == 12 and all(map(_is_int, body[1:])):
-        return "wiener_netze", P.WIENER_NETZE_9, 0
-    if (n == 10 and type(body[1]) in (bytes, DateTime) and len(body[1]) == 12 and not _is_obis(first)
-            and _first_text(first) is not None and all(map(_is_int, body[2:]))):
-        return "wiener_netze", P.IM350_10, 0
-    if (n in (10, 12) and _is_obis(first) and type(body[2]) in (bytes, Time) and len(body[2]) == 4
-            and type(body[3]) in (bytes, Date) and len(body[3]) == 5):
-        return "wiener_netze", P.WN_VALUES, -1
-    if n in (11, 14) and all(map(_is_int, body[:n - 1])) and type(body[-1]) in (bytes, str):
-        return "landis_gyr_burgenland", P.BURGENLAND_10, -2
-    return None
-
-
 def _manufacturer_of(text: Optional[str]) -> Optional[str]:
     if not text:
         return None
@@ -483,26 +460,65 @@ def walk_kamstrup(ctx: Any, body: Sequence[Any], list_id_obis: Obis, order: Sequ
         k += 1
 
 
-def walk_positional(ctx: Any, body: Sequence[Any], start: int, codes: Sequence[Obis]) -> None:
-    """Values by position from ``body[start]`` on, OBIS codes from ``codes``.
+def walk_list(ctx: Any, body: Sequence[Any], row: L.ListLayout, explicit: bool) -> None:
+    """The readings of a positional list: element i as ``row.fields[i]`` says.
 
-    Stops at the shorter of the two; an empty octet-string is a placeholder
-    (value None).
+    ``explicit``: integers take the row's scaler and unit (False when a
+    different profile is forced: then the profile's implicit scalers apply,
+    as for any object); a ``scalers`` option for an OBIS code wins either
+    way.  An empty octet-string is a placeholder (value None).
     """
-    n = len(body)
-    for k, obis in enumerate(codes):
-        i = start + k
-        if i >= n:
-            break
-        value = body[i]
-        if isinstance(value, bytes) and len(value) == 0:
-            value = None
-        _emit(ctx, obis, value, None)
+    out = ctx.out
+    overrides = ctx.scaling.overrides
+    n = 0
+    for f, v in zip(row.fields, body):
+        n += 1
+        role = f.role
+        obis: Obis = f.obis  # type: ignore[assignment]  # (None only for R_SKIP and R_RAW)
+        if role == 0:  # R_VALUE
+            if type(v) is int:
+                if explicit and not (overrides and obis in overrides):
+                    if f.scaler:
+                        out.append(_make(obis, apply_scaler(v, f.scaler), f.unit, None, None, v, None))
+                    else:
+                        out.append(_make(obis, v, f.unit, None, None, None, None))
+                    continue
+            elif isinstance(v, bytes) and len(v) == 0:
+                v = None
+            _emit(ctx, obis, v, None)
+        elif role == 1 or role == 2:  # R_ID, R_TEXT
+            text = _first_text(v)
+            if text is None:
+                out.append(_make(obis, L.raw_value(v), None, None, None, None, None))
+            elif not text:
+                out.append(_make(obis, None, None, None, None, None, None))
+            else:
+                out.append(_make(obis, text, None, None, None, None, None))
+                if role == 1 and "meter_id" not in ctx.meta:
+                    ctx.meta["meter_id"] = text
+        elif role == 3:  # R_NUMBER
+            out.append(_make(obis, int.from_bytes(v, "big"), None, None, None, bytes(v), None))
+        elif role == 4:  # R_TIME
+            out.append(_make(obis, decode_time(v), None, None, None, bytes(v), None))
+        elif role == 5:  # R_DATE
+            out.append(_make(obis, decode_date(v), None, None, None, bytes(v), None))
+        elif role == 7:  # R_RAW
+            out.append(_make(L.position_obis(n), L.raw_value(v), None, None, None, None, None))
+
+
+def walk_raw(ctx: Any, body: Sequence[Any]) -> None:
+    """An unrecognised value list: every element under its position marker, unscaled, no unit."""
+    out = ctx.out
+    for n, v in enumerate(body[:65535], 1):
+        out.append(_make(L.position_obis(n), L.raw_value(v), None, None, None, None, None))
 
 
 def decode_parts(body: Any, clock: Any, system_title: Optional[bytes],
-                 opts: Options) -> Tuple[MeterInfo, Any, Tuple[Reading, ...]]:
-    """``(meter, timestamp, readings)`` of a data-notification.
+                 opts: Options) -> Tuple[MeterInfo, Any, Tuple[Reading, ...], Optional[Tuple[str, ...]]]:
+    """``(meter, timestamp, readings, warnings)`` of a data-notification.
+
+    ``warnings``: None, or a tuple of message-level warnings (a value list
+    no table row recognises).
 
     ``body``: the A-XDR Data tree; ``clock``: the notification date-time (12
     raw bytes, a DateTime, or None); ``system_title``: 8 bytes or None;
@@ -526,7 +542,8 @@ def decode_parts(body: Any, clock: Any, system_title: Optional[bytes],
 
     # --- pick layout and profile -------------------------------------------
     layout = "walk"
-    positional = None
+    row: Optional[L.ListLayout] = None
+    candidates: Tuple[L.ListLayout, ...] = ()
     profile_name = "generic"
     first = body[0] if (tb is tuple or tb is list) and body else None
     if tb is tuple and _is_push_list(body):
@@ -536,26 +553,37 @@ def decode_parts(body: Any, clock: Any, system_title: Optional[bytes],
             if type(d) is tuple and len(d) >= 3 and d[1] == b"\x00\x00\x2a\x00\x00\xff" and d[2] == 2:
                 ldn = _first_text(v)
         maker = _manufacturer_of(ldn) or st_maker
-        profile_name = {"Landis+Gyr": "landis_gyr", "Iskraemeco": "iskra"}.get(maker or "", "push_list")
+        profile_name = _push_list_profile(maker, body[0])
     else:
-        positional = _positional(body)
-        if positional is not None:
+        row, candidates = L.match(body)
+        if row is None and len(candidates) > 1 and opts.profile is not None:
+            for c in candidates:  # an ambiguous list: the user chose one
+                if c.profile == opts.profile:
+                    row = c
+                    break
+        if row is not None:
             layout = "positional"
-            profile_name = positional[0]
-        elif type(body) is tuple and type(first) is str and first.startswith("Kamstrup_"):
+            profile_name = row.profile
+        elif candidates:
+            pass  # ambiguous: reported below as not recognised
+        elif tb is tuple and type(first) is str and first.startswith("Kamstrup_"):
             layout = "kamstrup"
-            profile_name = _kamstrup_profile(opts)
+            profile_name = _kamstrup_profile(opts, len(body))
         else:
-            list_id = _find_list_id(body)
-            if list_id is not None:
-                for prefix, _maker, pname in P.LIST_IDS:
-                    if list_id.startswith(prefix):
-                        profile_name = pname if pname != "kamstrup_no" else _kamstrup_profile(opts)
-                        break
-            elif st_maker == "Landis+Gyr":
-                profile_name = "landis_gyr"
-            elif st_maker == "Kamstrup":
-                profile_name = _kamstrup_profile(opts)
+            pairs = P.match_pairs(body)
+            if pairs is not None:
+                profile_name = pairs.profile
+            else:
+                list_id = _find_list_id(body)
+                if list_id is not None:
+                    for prefix, _maker, pname in P.LIST_IDS:
+                        if list_id.startswith(prefix):
+                            profile_name = pname if pname != "kamstrup_no" else _kamstrup_profile(opts, len(body))
+                            break
+                elif st_maker == "Landis+Gyr":
+                    profile_name = "landis_gyr"
+                elif st_maker == "Kamstrup":
+                    profile_name = _kamstrup_profile(opts, len(body))
     if opts.profile is not None:
         if opts.profile not in P.PROFILES:
             raise ValueError("unknown meter profile %r" % (opts.profile,))
@@ -565,22 +593,21 @@ def decode_parts(body: Any, clock: Any, system_title: Optional[bytes],
     ctx = _Ctx(_scaling(profile, opts), local)
 
     # --- readings ------------------------------------------------------------
+    warnings = None
     if layout == "push":
         _walk_push_list(ctx, body)
     elif layout == "positional":
-        _name, codes, start = positional  # type: ignore[misc]
-        if start == -1:  # IM350/AM550: OBIS of the push setup, meter id, time, date, values
-            ctx.emit(P.METER_ID, body[1])
-            walk_positional(ctx, body, 4, codes)
-        elif start == -2:  # Burgenland: 10 values ... meter id last
-            walk_positional(ctx, body, 0, codes)
-            ctx.emit(P.METER_ID, body[-1])
-        else:
-            walk_positional(ctx, body, 0, codes)
+        walk_list(ctx, body, row, opts.profile is None or opts.profile == row.profile)  # type: ignore[arg-type,union-attr]
     elif layout == "kamstrup":
         walk_kamstrup(ctx, body, P.KAMSTRUP_LIST_ID, P.KAMSTRUP_ORDER)
     elif tb is tuple or tb is list:
-        walk(ctx, body, 0)
+        if not candidates:
+            walk(ctx, body, 0)
+        if tb is tuple and not ctx.out and body:  # a value list no row knows (or several do): raw, and say so
+            walk_raw(ctx, body)
+            warnings = (L.describe(body, candidates),)
+            if opts.profile is None:
+                profile_name = "unknown"
     readings = tuple(ctx.out)
 
     # --- meter info and timestamp -------------------------------------------
@@ -601,10 +628,12 @@ def decode_parts(body: Any, clock: Any, system_title: Optional[bytes],
                 timestamp = decode_datetime(clock, ignore_deviation=local)
     elif ctx.body_clock is not None and _clock_valid(ctx.body_clock[1]):
         timestamp = ctx.body_clock[0]
-    if layout == "positional" and positional is not None and positional[2] == -1:
-        d, t = decode_date(body[3]), decode_time(body[2])
-        if timestamp is None and d is not None and t is not None:
-            timestamp = _dt.datetime.combine(d, t)
+    if timestamp is None and row is not None:
+        td = L.TIME_DATE.get(row.name)
+        if td is not None:  # local time and date elements (Kärnten Netz, Wels, HEP)
+            t, d = decode_time(body[td[0]]), decode_date(body[td[1]])
+            if d is not None and t is not None:
+                timestamp = _dt.datetime.combine(d, t)
 
     list_id = meta.get("list_id")
     meter_id = meta.get("meter_id") or meta.get("meter_id2") or meta.get("ldn")
@@ -629,7 +658,7 @@ def decode_parts(body: Any, clock: Any, system_title: Optional[bytes],
                         or _manufacturer_of(meta.get("meter_id2")) or profile.manufacturer)
     info = _meter_info(manufacturer, meta.get("model"), meter_id, list_id,
                        bytes(system_title) if system_title else None, profile_name)
-    return info, timestamp, readings
+    return info, timestamp, readings, warnings
 
 
 def _clock_valid(raw: Any) -> bool:
@@ -640,11 +669,17 @@ def _clock_valid(raw: Any) -> bool:
     return status == 0xFF or not status & 0x01
 
 
-def _kamstrup_profile(opts: Options) -> str:
+def _kamstrup_profile(opts: Options, count: int) -> str:
+    """The Kamstrup profile of a list of ``count`` elements: family by count, energy unit by the options."""
     scaler = opts.kamstrup_energy_scaler
     if scaler is None:
-        return "kamstrup_se" if (opts.country or "").upper() == "SE" else "kamstrup_no"
-    return "kamstrup_se" if scaler == 0 else "kamstrup_no"
+        wh = (opts.country or "").upper() == "SE"
+    else:
+        wh = scaler == 0
+    family = L.KAMSTRUP_PROFILES.get(count)
+    if family is not None:
+        return family + "_wh" if wh else family
+    return "kamstrup_se" if wh else "kamstrup_no"
 
 
 def _find_list_id(body: Any) -> Optional[str]:
@@ -699,8 +734,11 @@ def decode_message(format: str, body: Any, clock: Any, system_title: Optional[by
     ``opts`` is a validated :class:`hanparse.meters.Options`; the message
     is encrypted when ``security`` (its SecurityInfo) is not None.
     """
-    meter, timestamp, readings = decode_parts(body, clock, system_title, opts)
-    return Message._make(format, meter, timestamp, readings, raw, security is not None, security)
+    meter, timestamp, readings, warnings = decode_parts(body, clock, system_title, opts)
+    msg = Message._make(format, meter, timestamp, readings, raw, security is not None, security)
+    if warnings:
+        msg._warnings = warnings
+    return msg
 
 
 def decode_hdlc_frame(data: Any, hdlc_parse: Any, decode_data_notification: Any, opts: Options) -> Optional[Message]:
@@ -721,8 +759,11 @@ def decode_hdlc_frame(data: Any, hdlc_parse: Any, decode_data_notification: Any,
     dn = decode_data_notification(data, i0 + 3, i1)
     if type(dn) is not tuple or len(dn) != 4 or dn[3] != i1:
         return None
-    meter, timestamp, readings = decode_parts(dn[2], dn[1], None, opts)
-    return Message._make("hdlc", meter, timestamp, readings, data, False, None)
+    meter, timestamp, readings, warnings = decode_parts(dn[2], dn[1], None, opts)
+    msg = Message._make("hdlc", meter, timestamp, readings, data, False, None)
+    if warnings:
+        msg._warnings = warnings
+    return msg
 
 
 _LLC_NOTIFICATION = (b"\xe6\xe7\x00\x0f", b"\xe6\xe6\x00\x0f")  # LLC header + data-notification tag

@@ -78,26 +78,58 @@ cdef bint _ready = False
 cdef dict _FLAG_IDS
 cdef tuple _LIST_IDS
 cdef dict _PROFILES
-cdef dict _KAIFA_NO_LISTS
-cdef object _METER_ID
 cdef object _KAMSTRUP_LIST_ID
 cdef tuple _KAMSTRUP_ORDER
+# the list table (hanparse.meters._lists): its matcher and helpers are shared with the pure twin
+cdef object _match
+cdef object _push_list_profile
+cdef object _match_pairs
+cdef object _describe
+cdef object _raw_value
+cdef object _position_obis
+cdef dict _TIME_DATE
+cdef dict _KAMSTRUP_FAMILIES
+cdef dict _PLANS = {}  # list row name -> tuple of (role, obis, _Slot with the row's scaling)
+
+
+# the roles of hanparse.meters._lists (R_*)
+cdef enum:
+    R_VALUE = 0
+    R_ID = 1
+    R_TEXT = 2
+    R_NUMBER = 3
+    R_TIME = 4
+    R_DATE = 5
+    R_SKIP = 6
+    R_RAW = 7
 
 
 cdef int _setup() except -1:
-    global P, _ready, _FLAG_IDS, _LIST_IDS, _PROFILES, _KAIFA_NO_LISTS, _METER_ID, _KAMSTRUP_LIST_ID
-    global _KAMSTRUP_ORDER
-    from hanparse.meters import _profiles
+    global P, _ready, _FLAG_IDS, _LIST_IDS, _PROFILES, _KAMSTRUP_LIST_ID
+    global _KAMSTRUP_ORDER, _match, _match_pairs, _describe, _raw_value, _position_obis, _TIME_DATE
+    global _KAMSTRUP_FAMILIES, _push_list_profile
+    from hanparse.meters import _lists, _profiles
     P = _profiles
     _FLAG_IDS = _profiles.FLAG_IDS
+    _push_list_profile = _profiles.push_list_profile
     _LIST_IDS = tuple(_profiles.LIST_IDS)
     _PROFILES = _profiles.PROFILES
-    _KAIFA_NO_LISTS = _profiles.KAIFA_NO_LISTS
-    _METER_ID = _profiles.METER_ID
     _KAMSTRUP_LIST_ID = _profiles.KAMSTRUP_LIST_ID
     _KAMSTRUP_ORDER = tuple(_profiles.KAMSTRUP_ORDER)
+    _match = _lists.match
+    _match_pairs = _profiles.match_pairs
+    _describe = _lists.describe
+    _raw_value = _lists.raw_value
+    _position_obis = _lists.position_obis
+    _TIME_DATE = _lists.TIME_DATE
+    _KAMSTRUP_FAMILIES = _lists.KAMSTRUP_PROFILES
+    for row in _lists.LISTS:  # precompiled: one _Slot per value position
+        _PLANS[row.name] = tuple([
+            (f.role, f.obis, _Slot(f.obis, (f.scaler, f.unit), False) if f.role == R_VALUE else None)
+            for f in row.fields])
     _ready = True
     return 0
+
 cdef str _WARN_CLOCK = "date-time not specified or invalid"
 cdef bytes _LDN = b"\x00\x00\x2a\x00\x00\xff"
 
@@ -318,7 +350,7 @@ cdef bint _is_text(object obis) except -1:
 # ---------------------------------------------------------------------------
 # Scaler resolution: per profile, Obis -> (scaler, unit) filled lazily, and
 # the same facts as ready-made _Slot objects keyed by Obis, by the 6 raw
-# OBIS bytes (generic walks) and by position (positional lists).
+# OBIS bytes (generic walks); positional lists have their own (_PLANS).
 
 cdef enum:
     _BIG_SCALER = 1000  # scaler outside +-39: apply_scaler with the Python int
@@ -371,7 +403,6 @@ cdef class _Scaling:
     cdef object manufacturer
     cdef dict slots       # Obis -> _Slot
     cdef dict raw_slots   # 6 raw bytes -> _Slot
-    cdef dict plans       # id(codes) -> (codes, tuple of _Slot)
 
     def __cinit__(self, profile, overrides):
         self.profile = profile
@@ -383,7 +414,6 @@ cdef class _Scaling:
         self.manufacturer = profile.manufacturer
         self.slots = {}
         self.raw_slots = {}
-        self.plans = {}
 
     cdef tuple get(self, object obis):
         cdef PyObject* hit = PyDict_GetItem(self.table, obis)
@@ -421,15 +451,6 @@ cdef class _Scaling:
         if len(self.raw_slots) < 1024:
             self.raw_slots[raw] = s
         return s
-
-    cdef tuple plan(self, tuple codes):
-        cdef PyObject* hit = PyDict_GetItem(self.plans, id(codes))
-        if hit != NULL and (<tuple><object>hit)[0] is codes:
-            return (<tuple><object>hit)[1]
-        slots = tuple([self.slot(c) for c in codes])
-        if len(self.plans) < 64:
-            self.plans[id(codes)] = (codes, slots)
-        return slots
 
 
 cdef dict _SCALINGS = {}
@@ -765,21 +786,56 @@ cdef int _walk_kamstrup(_Ctx ctx, tuple body) except -1:
     return 0
 
 
-cdef int _walk_positional(_Ctx ctx, tuple body, Py_ssize_t start, tuple codes) except -1:
-    """Values by position from ``body[start]`` on, OBIS codes from ``codes`` (see the pure twin)."""
-    cdef Py_ssize_t n = PyTuple_GET_SIZE(body)
-    cdef Py_ssize_t k, i
-    cdef tuple plan = ctx.scaling.plan(codes)
-    cdef Py_ssize_t m = PyTuple_GET_SIZE(plan)
-    cdef object value
-    for k in range(m):
-        i = start + k
-        if i >= n:
-            break
-        value = <object>PyTuple_GET_ITEM(body, i)
-        if isinstance(value, bytes) and PyBytes_GET_SIZE(value) == 0:
-            value = None
-        ctx.emit_slot(<_Slot>PyTuple_GET_ITEM(plan, k), value)
+cdef int _walk_list(_Ctx ctx, tuple body, object row, bint explicit) except -1:
+    """The readings of a positional list as its table row says (see the pure twin's ``walk_list``)."""
+    cdef tuple plan = _PLANS[row.name]
+    cdef Py_ssize_t n = min(PyTuple_GET_SIZE(body), PyTuple_GET_SIZE(plan))
+    cdef Py_ssize_t k
+    cdef int role
+    cdef tuple entry
+    cdef object v, obis
+    overrides = ctx.scaling.overrides
+    for k in range(n):
+        entry = <tuple>PyTuple_GET_ITEM(plan, k)
+        role = <int><object>PyTuple_GET_ITEM(entry, 0)
+        obis = <object>PyTuple_GET_ITEM(entry, 1)
+        v = <object>PyTuple_GET_ITEM(body, k)
+        if role == R_VALUE:
+            if type(v) is int:
+                if explicit and not (overrides and obis in overrides):
+                    ctx.emit_slot(<_Slot>PyTuple_GET_ITEM(entry, 2), v)
+                    continue
+            elif isinstance(v, bytes) and len(v) == 0:
+                v = None
+            ctx.emit(obis, v, None)
+        elif role == R_ID or role == R_TEXT:
+            text = _first_text(v)
+            if text is None:
+                PyList_Append(ctx.out, _reading(obis, _raw_value(v), None, None))
+            elif not text:
+                PyList_Append(ctx.out, _reading(obis, None, None, None))
+            else:
+                PyList_Append(ctx.out, _reading(obis, text, None, None))
+                if role == R_ID and ctx.meta[M_METER_ID] is None:
+                    ctx.meta[M_METER_ID] = text
+        elif role == R_NUMBER:
+            PyList_Append(ctx.out, _reading(obis, int.from_bytes(v, "big"), None, bytes(v)))
+        elif role == R_TIME:
+            PyList_Append(ctx.out, _reading(obis, decode_time(v), None, bytes(v)))
+        elif role == R_DATE:
+            PyList_Append(ctx.out, _reading(obis, decode_date(v), None, bytes(v)))
+        elif role == R_RAW:
+            PyList_Append(ctx.out, _reading(_position_obis(k + 1), _raw_value(v), None, None))
+    return 0
+
+
+cdef int _walk_raw(_Ctx ctx, tuple body) except -1:
+    """An unrecognised value list: every element under its position marker (see the pure twin)."""
+    cdef Py_ssize_t k
+    cdef Py_ssize_t n = min(PyTuple_GET_SIZE(body), 65535)
+    for k in range(n):
+        PyList_Append(ctx.out, _reading(_position_obis(k + 1), _raw_value(<object>PyTuple_GET_ITEM(body, k)),
+                                        None, None))
     return 0
 
 
@@ -828,49 +884,6 @@ cdef int _walk_push_list(_Ctx ctx, tuple body) except -1:
 # ---------------------------------------------------------------------------
 # Detection
 
-cdef bint _all_int(object seq, Py_ssize_t start, Py_ssize_t stop):
-    cdef Py_ssize_t i
-    for i in range(start, stop):
-        if type(seq[i]) is not int:
-            return False
-    return True
-
-
-cdef inline bint _is_bytes_of(object v, object alt, Py_ssize_t size):
-    t = type(v)
-    return (t is bytes or t is alt) and len(v) == size
-
-
-cdef tuple _positional(object body):
-    """(profile name, OBIS codes, first element) of a value-only list, or None."""
-    cdef Py_ssize_t n
-    if type(body) is not tuple:
-        return None
-    n = len(<tuple>body)
-    if n == 0:
-        return None
-    first = (<tuple>body)[0]
-    if n == 1 and type(first) is int:
-        return ("kaifa_no", _KAIFA_NO_LISTS[1], 0)
-    if (n == 9 or n == 13 or n == 14 or n == 18) and not _is_obis((<tuple>body)[1]):
-        ft = _first_text(first)
-        if ft is not None and ft == "KFM_001":
-            return ("kaifa_no", _KAIFA_NO_LISTS[n], 0)
-    if n == 9 and _is_bytes_of(first, _DateTime, 12) and _all_int(body, 1, n):
-        return ("wiener_netze", P.WIENER_NETZE_9, 0)
-    if (n == 10 and _is_bytes_of((<tuple>body)[1], _DateTime, 12) and not _is_obis(first)
-            and _first_text(first) is not None and _all_int(body, 2, n)):
-        return ("wiener_netze", P.IM350_10, 0)
-    if ((n == 10 or n == 12) and _is_obis(first) and _is_bytes_of((<tuple>body)[2], _Time, 4)
-            and _is_bytes_of((<tuple>body)[3], _Date, 5)):
-        return ("wiener_netze", P.WN_VALUES, -1)
-    if (n == 11 or n == 14) and _all_int(body, 0, n - 1):
-        t = type((<tuple>body)[n - 1])
-        if t is bytes or t is str:
-            return ("landis_gyr_burgenland", P.BURGENLAND_10, -2)
-    return None
-
-
 cdef bint _is_push_list(object body):
     if type(body) is not tuple or len(<tuple>body) < 2:
         return False
@@ -907,11 +920,17 @@ cdef object _list_maker(object list_id):
     return manufacturer
 
 
-cdef object _kamstrup_profile(object opts):
+cdef object _kamstrup_profile(object opts, Py_ssize_t count):
+    """The Kamstrup profile of a list of ``count`` elements (see the pure twin)."""
     scaler = opts[1]  # kamstrup_energy_scaler
     if scaler is None:
-        return "kamstrup_se" if (opts[0] or "").upper() == "SE" else "kamstrup_no"
-    return "kamstrup_se" if scaler == 0 else "kamstrup_no"
+        wh = (opts[0] or "").upper() == "SE"
+    else:
+        wh = scaler == 0
+    family = _KAMSTRUP_FAMILIES.get(count)
+    if family is not None:
+        return family + "_wh" if wh else family
+    return "kamstrup_se" if wh else "kamstrup_no"
 
 
 cdef object _find_list_id(object body):
@@ -943,8 +962,12 @@ cdef enum Layout:
 def decode_message(format, body, clock, system_title, opts, raw, security):
     """The :class:`Message` of a data-notification: decode_parts and new_message in one call (see the pure twin)."""
     cdef tuple parts = _decode_parts(body, clock, system_title, opts)
-    return _build(_M, format, <object>PyTuple_GET_ITEM(parts, 0), <object>PyTuple_GET_ITEM(parts, 1),
-                  <object>PyTuple_GET_ITEM(parts, 2), raw, security is not None, security)
+    msg = _build(_M, format, <object>PyTuple_GET_ITEM(parts, 0), <object>PyTuple_GET_ITEM(parts, 1),
+                 <object>PyTuple_GET_ITEM(parts, 2), raw, security is not None, security)
+    warnings = <object>PyTuple_GET_ITEM(parts, 3)
+    if warnings:
+        msg._warnings = warnings
+    return msg
 
 
 def decode_hdlc_frame(data, hdlc_parse, decode_data_notification, opts):
@@ -978,21 +1001,25 @@ def decode_hdlc_frame(data, hdlc_parse, decode_data_notification, opts):
     if type(dn) is not tuple or PyTuple_GET_SIZE(dn) != 4 or <object>PyTuple_GET_ITEM(dn, 3) != i1:
         return None
     cdef tuple parts = _decode_parts(<object>PyTuple_GET_ITEM(dn, 2), <object>PyTuple_GET_ITEM(dn, 1), None, opts)
-    return _build(_M, "hdlc", <object>PyTuple_GET_ITEM(parts, 0), <object>PyTuple_GET_ITEM(parts, 1),
-                  <object>PyTuple_GET_ITEM(parts, 2), data, False, None)
+    msg = _build(_M, "hdlc", <object>PyTuple_GET_ITEM(parts, 0), <object>PyTuple_GET_ITEM(parts, 1),
+                 <object>PyTuple_GET_ITEM(parts, 2), data, False, None)
+    warnings = <object>PyTuple_GET_ITEM(parts, 3)
+    if warnings:
+        msg._warnings = warnings
+    return msg
 
 
 def decode_parts(body, clock, system_title, opts):
-    """``(meter, timestamp, readings)`` of a data-notification (see the pure twin)."""
+    """``(meter, timestamp, readings, warnings)`` of a data-notification (see the pure twin)."""
     return _decode_parts(body, clock, system_title, opts)
 
 
 cdef tuple _decode_parts(object body, object clock, object system_title, object opts):
     cdef Layout layout = L_WALK
-    cdef tuple positional = None
+    cdef object row = None
+    cdef tuple candidates = ()
     cdef _Ctx ctx
     cdef _Scaling scaling
-    cdef Py_ssize_t start = 0
     cdef list meta
     if not _ready:
         _setup()
@@ -1012,6 +1039,7 @@ cdef tuple _decode_parts(object body, object clock, object system_title, object 
 
     # --- pick layout and profile -------------------------------------------
     profile_name = "generic"
+    forced = opts[3]  # profile
     first = body[0] if (tb is tuple or tb is list) and body else None
     if tb is tuple and _is_push_list(body):
         layout = L_PUSH
@@ -1020,27 +1048,38 @@ cdef tuple _decode_parts(object body, object clock, object system_title, object 
             if type(d) is tuple and len(d) >= 3 and d[1] == _LDN and d[2] == 2:
                 ldn = _first_text(v)
         maker = _manufacturer_of(ldn) or st_maker
-        profile_name = {"Landis+Gyr": "landis_gyr", "Iskraemeco": "iskra"}.get(maker or "", "push_list")
+        profile_name = _push_list_profile(maker, body[0])
     else:
-        positional = _positional(body)
-        if positional is not None:
+        if tb is tuple:
+            row, candidates = _match(body)
+            if row is None and len(candidates) > 1 and forced is not None:
+                for c in candidates:  # an ambiguous list: the user chose one
+                    if c.profile == forced:
+                        row = c
+                        break
+        if row is not None:
             layout = L_POSITIONAL
-            profile_name = positional[0]
+            profile_name = row.profile
+        elif candidates:
+            pass  # ambiguous: reported below as not recognised
         elif tb is tuple and type(first) is str and (<str>first).startswith("Kamstrup_"):
             layout = L_KAMSTRUP
-            profile_name = _kamstrup_profile(opts)
+            profile_name = _kamstrup_profile(opts, len(<tuple>body))
         else:
-            list_id = _find_list_id(body)
-            if list_id is not None:
-                for prefix, _maker, pname in _LIST_IDS:
-                    if list_id.startswith(prefix):
-                        profile_name = pname if pname != "kamstrup_no" else _kamstrup_profile(opts)
-                        break
-            elif st_maker == "Landis+Gyr":
-                profile_name = "landis_gyr"
-            elif st_maker == "Kamstrup":
-                profile_name = _kamstrup_profile(opts)
-    forced = opts[3]  # profile
+            pairs = _match_pairs(body) if tb is tuple else None
+            if pairs is not None:
+                profile_name = pairs.profile
+            else:
+                list_id = _find_list_id(body)
+                if list_id is not None:
+                    for prefix, _maker, pname in _LIST_IDS:
+                        if list_id.startswith(prefix):
+                            profile_name = pname if pname != "kamstrup_no" else _kamstrup_profile(opts, len(body))
+                            break
+                elif st_maker == "Landis+Gyr":
+                    profile_name = "landis_gyr"
+                elif st_maker == "Kamstrup":
+                    profile_name = _kamstrup_profile(opts, len(body))
     if forced is not None:
         if forced not in _PROFILES:
             raise ValueError("unknown meter profile %r" % (forced,))
@@ -1052,23 +1091,21 @@ cdef tuple _decode_parts(object body, object clock, object system_title, object 
     ctx = _new_ctx(scaling, bool(local))
 
     # --- readings ------------------------------------------------------------
+    warnings = None
     if layout == L_PUSH:
         _walk_push_list(ctx, body)
     elif layout == L_POSITIONAL:
-        codes = positional[1]
-        start = positional[2]
-        if start == -1:  # IM350/AM550: OBIS of the push setup, meter id, time, date, values
-            ctx.emit(_METER_ID, body[1], None)
-            _walk_positional(ctx, body, 4, codes)
-        elif start == -2:  # Burgenland: 10 values ... meter id last
-            _walk_positional(ctx, body, 0, codes)
-            ctx.emit(_METER_ID, body[len(body) - 1], None)
-        else:
-            _walk_positional(ctx, body, 0, codes)
+        _walk_list(ctx, body, row, forced is None or forced == row.profile)
     elif layout == L_KAMSTRUP:
         _walk_kamstrup(ctx, body)
     elif tb is tuple or tb is list:
-        _walk(ctx, body, 0)
+        if not candidates:
+            _walk(ctx, body, 0)
+        if tb is tuple and not ctx.out and len(<tuple>body):  # a value list no row knows (or several do)
+            _walk_raw(ctx, body)
+            warnings = (_describe(body, candidates),)
+            if forced is None:
+                profile_name = "unknown"
     readings = PyList_AsTuple(ctx.out)
 
     # --- meter info and timestamp -------------------------------------------
@@ -1089,10 +1126,12 @@ cdef tuple _decode_parts(object body, object clock, object system_title, object 
                 timestamp = _datetime(clock, local)
     elif ctx.has_bc and _clock_valid(ctx.bc_raw):
         timestamp = ctx.bc_value
-    if layout == L_POSITIONAL and start == -1:
-        d, t = decode_date(body[3]), decode_time(body[2])
-        if timestamp is None and d is not None and t is not None:
-            timestamp = _dt.datetime.combine(d, t)
+    if timestamp is None and row is not None:
+        td = _TIME_DATE.get(row.name)
+        if td is not None:  # local time and date elements (Kärnten Netz, Wels, HEP)
+            t, d = decode_time(body[td[0]]), decode_date(body[td[1]])
+            if d is not None and t is not None:
+                timestamp = _dt.datetime.combine(d, t)
 
     list_id = meta[M_LIST_ID]
     meter_id = meta[M_METER_ID] or meta[M_METER_ID2] or meta[M_LDN]
@@ -1114,4 +1153,4 @@ cdef tuple _decode_parts(object body, object clock, object system_title, object 
                         or _manufacturer_of(meta[M_METER_ID2]) or scaling.manufacturer)
     info = _meter_info(manufacturer, meta[M_MODEL], meter_id, list_id,
                        bytes(system_title) if system_title else None, profile_name)
-    return info, timestamp, readings
+    return info, timestamp, readings, warnings

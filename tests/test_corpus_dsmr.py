@@ -3,11 +3,14 @@
 ``<name>.expected.json`` lists the outcome (ok / ChecksumError /
 IncompleteError / FrameError), the meter info, the clock and ALL readings
 (obis, value, unit, timestamp, channel, raw, whether a warning is set).
-They were written by a separate reference decoding of the telegram text
-following the DSMR 5.0.2 / country specifications (not by hanparse), and
-this module cross-checks them against the values each fixture's source
-states (``expected`` in the fixture entry): spec-example values, amshan's
-parsed groups, dsmr_parser's values and UTC instants.
+Each file says where it comes from in ``derived_from``: the independent
+line reader ``tests/_p1_oracle.py`` (no hanparse code; regenerate with
+``python -m tests._p1_oracle --write``), or, for telegrams their source
+declares corrupt, the source's outcome plus the oracle's CRC pair.  This
+module checks that the files are what the oracle gives, and that the
+oracle reproduces the values each fixture's source states (``expected``
+in the fixture entry): spec-example values, amshan's parsed groups,
+dsmr_parser's values and UTC instants.
 
 Fixtures whose printed CRC is wrong (spec examples) are checked twice: the
 CRC error with its expected/actual values, and the readings with
@@ -26,6 +29,7 @@ from conftest import implementations
 from hanparse.dsmr import DemandPeak, PowerFailureLog, grammar, parse_data_lines, parse_telegram
 from hanparse.dsmr import timestamps as tsmod
 from hanparse.errors import ChecksumError, FrameError, HanParseError, IncompleteError
+from tests import _p1_oracle
 from tests.fixture_files import ROOT, data, entries
 
 ERRORS = {"ChecksumError": ChecksumError, "IncompleteError": IncompleteError, "FrameError": FrameError}
@@ -236,10 +240,21 @@ def _line_stamps(entry: Dict[str, Any]) -> Dict[str, str]:
     return out
 
 
-@pytest.mark.parametrize("entry", [e for e in ENTRIES if (e.get("expected") or {}).get("obis")],
-                         ids=[e["id"] for e in ENTRIES if (e.get("expected") or {}).get("obis")])
-def test_expected_files_agree_with_the_sources(entry):
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_expected_files_are_the_oracles_output(entry):
+    """Every expected file is exactly what the independent reader derives, and says so."""
     exp = _expected(entry)
+    assert exp == _p1_oracle.derive(entry)
+    assert exp["derived_from"].startswith(("oracle: tests/_p1_oracle.py", "source (outcome"))
+
+
+SOURCED = [e for e in ENTRIES if (e.get("expected") or {}).get("obis")]
+
+
+@pytest.mark.parametrize("origin", ["expected file", "oracle"])
+@pytest.mark.parametrize("entry", SOURCED, ids=[e["id"] for e in SOURCED])
+def test_expected_files_agree_with_the_sources(entry, origin):
+    exp = _expected(entry) if origin == "expected file" else _p1_oracle.derive(entry)
     if "readings" not in exp:  # non-telegram fixtures: checked by the data-line test below
         return
     stamps = _line_stamps(entry)

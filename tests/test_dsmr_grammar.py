@@ -185,8 +185,12 @@ def test_malformed_obis_repaired_with_warning(dsmr):
     assert r.obis == Obis(1, 0, 72, 32, 0) and r.value == 0 and "malformed OBIS id" in r.warning
     with pytest.raises(DecodeError, match="malformed OBIS id"):
         one("1-0:72:32.0(00000)", strict=True)
+    # a line whose id is not OBIS costs only itself: a message warning naming the line
+    msg = parse_telegram(telegram("hello(1)", "1-0:1.7.0(01.193*kW)"))
+    assert [r.value for r in msg.readings] == [1.193]
+    assert msg.warnings == ("line 3 `hello(1)`: not an OBIS id: 'hello'",)
     with pytest.raises(DecodeError, match="not an OBIS id"):
-        one("hello(1)")
+        one("hello(1)", strict=True)
 
 
 # ---------------------------------------------------------------------------
@@ -321,8 +325,11 @@ def test_structure_errors(dsmr):
         parse_telegram(b"junk" + data)
     with pytest.raises(FrameError, match="identification"):
         parse_telegram(b"/I5\r\n\r\n1-0:1.7.0(1)\r\n!\r\n")
+    # an unreadable data line is kept raw with a warning (strict mode: DecodeError)
+    r = one("1-0:1.7.0(01.193*kW")
+    assert (r.value, r.raw, r.warning) == (None, "(01.193*kW", "unreadable value text (unclosed value group, line 3)")
     with pytest.raises(DecodeError, match="unclosed"):
-        parse_telegram(telegram("1-0:1.7.0(01.193*kW"))
+        parse_telegram(telegram("1-0:1.7.0(01.193*kW"), strict=True)
     with pytest.raises(TypeError):
         parse_telegram(12345)
 
@@ -353,7 +360,9 @@ def test_non_ascii_bytes_never_raise_unicode_errors(dsmr):
     msg = parse_telegram(telegram("1-0:1.7.0(01.193*kW)", "0-1:24.2.1(101209112500W)(00001.000*m\xb3)"))
     assert msg.readings[1].unit == "m\xb3"
     with pytest.raises(DecodeError):
-        parse_telegram(telegram("1-0:1.7.\xff0(1)"))
+        parse_telegram(telegram("1-0:1.7.\xff0(1)"), strict=True)
+    assert parse_telegram(telegram("1-0:1.7.\xff0(1)")).warnings == ("line 3 `1-0:1.7.\xff0(1)`: not an OBIS id: "
+                                                                     "'1-0:1.7.\xff0'",)
 
 
 def test_parse_data_lines(dsmr):

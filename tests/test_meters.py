@@ -135,9 +135,13 @@ def test_kamstrup_denmark_omnipower_push_1(dlms):
     assert md.meter.meter_id == "12343400"  # 1-1:0.0.1 sent as an integer
     assert v["1-1:31.7.0.255"] == (0.57, "A")  # not 0.5700000000000001
     assert v["1-1:32.7.0.255"] == (222, "V")
-    assert v["1-1:1.8.0.255"] == (63074980, "Wh")
-    assert v["1-1:13.7.0.255"] == (83, None)  # no scaler documented: left as sent
+    assert v["1-1:1.8.0.255"] == (63074980, "Wh")  # 10 Wh by default, as in Norway
+    # DK "DLMS push 1" (65 elements): power factor x0.01 (positional-lists.md section 7)
+    assert md.meter.profile == "kamstrup_dk"
+    assert v["1-1:13.7.0.255"] == (0.83, None) and v["1-1:53.7.0.255"] == (0.87, None)
     assert md.timestamp == dt.datetime(2026, 3, 12, 15, 24, 30)
+    wh = decode_notification(body, clock, system_title=st_, options={"kamstrup_energy_scaler": 0})
+    assert wh.meter.profile == "kamstrup_dk_wh" and values(wh)["1-1:1.8.0.255"] == (6307498, "Wh")
 
 
 # --- Kaifa ----------------------------------------------------------------------
@@ -180,7 +184,12 @@ def test_kaifa_positional_lists_of_each_length(n):
 def test_kaifa_unexpected_count_falls_back_without_error():
     body = _kaifa_values(13)[:10]  # 10 elements: no KFM_001 table
     md = decode_notification(body)
-    assert md.meter.profile == "generic" and md.readings == ()
+    # positional-lists.md 11 rule 5: raw values under position markers, no units, and a warning
+    assert md.meter.profile == "unknown"
+    assert [r.value for r in md.readings] == ["KFM_001", "6970631402614476", "MA304H3E", 1000, 0, 20, 30, 12345, 0,
+                                              678]
+    assert all(r.unit is None for r in md.readings)
+    assert md.warnings == ("list not recognised: 10 elements, types 09(7) 09(16) 09(8) int int int int int int int",)
 
 
 def test_kaifa_se_obis_pairs_use_implicit_scalers(dlms):
@@ -243,7 +252,7 @@ def test_push_list_landis_gyr(dlms):
     md = decode_notification(body, clock)
     v = values(md)
     src = e["expected"]["source_fields"]
-    assert md.meter.profile == "landis_gyr"
+    assert md.meter.profile == "landis_gyr_e450"  # push setup 0-8:25.9.0 with its attribute 1 listed
     assert v["1-0:1.7.0.255"] == (src["ACTIVE_POWER_P"], "W")
     assert v["1-1:1.8.0.255"] == (src["ACTIVE_ENERGY_P"], "Wh")
     assert v["1-0:32.7.0.255"] == (src["VOLTAGE_L1"], "V")
@@ -308,12 +317,16 @@ def test_im350_push_setup_time_date_lists(dlms, fid, n):
     v = values(md)
     assert md.meter.manufacturer == "Siemens"
     assert v["1-0:1.8.0.255"][1] == "Wh" and v["1-0:2.7.0.255"][1] == "W"
+    assert "1-0:3.7.0.255" not in v  # no reactive power in these lists (positional-lists.md 3.2, 3.3)
     if n == 12:
-        assert v["1-0:1.8.0.255"][0] == 0x2CF70E and v["1-0:3.7.0.255"] == (None, "var")
+        # Kärnten Netz: #11, #12 are the (empty) customer information text and code (KNG sheet)
+        assert md.meter.profile == "kaernten_netz"
+        assert v["1-0:1.8.0.255"][0] == 0x2CF70E
+        assert v["0-0:96.13.0.255"] == (None, None) and v["0-0:96.13.1.255"] == (None, None)
         assert md.meter.meter_id == "2221202033801"
         assert md.timestamp == dt.datetime(2021, 3, 7, 14, 55, 33)
     else:
-        assert "1-0:3.7.0.255" not in v and md.meter.meter_id == "18037098"
+        assert md.meter.profile == "wels_strom" and md.meter.meter_id == "18037098"
 
 
 def test_burgenland_positional():
@@ -330,7 +343,7 @@ def test_landis_gyr_flat_pairs_with_system_title(dlms):
     md = decode_notification(body, clock, system_title=st_)
     exp = entry("dlms:dlms_parser_hdlc_landis_gyr_e450")["expected"]["obis"]
     v = values(md)
-    assert md.meter.profile == "landis_gyr"
+    assert md.meter.profile == "stromnetz_graz"  # clock + 16 OBIS/value pairs (positional-lists.md 3.5)
     for code, want in exp.items():
         assert v[code][0] == want and v[code][1] is not None
     assert md.timestamp == dt.datetime(2022, 2, 21, 17, 37, 30)
@@ -386,3 +399,23 @@ def test_any_data_tree_decodes_without_error(body, clock):
     assert isinstance(md.readings, tuple)
     for r in md.readings:
         assert isinstance(r.obis, Obis)
+
+
+def test_landis_gyr_model_from_the_push_list_descriptors():
+    """positional-lists.md 4.1: the push setup's logical name and whether its attribute 1 is listed tell
+    E360 / E450 / E570 apart; scales follow the model (E360 0.1 V, E450 1 V and 0.01 A, E570 1 A)."""
+    ldn = b"LGZ1030655933512"
+    rest = [(1, o("0-0:42.0.0"), 2, 0), (3, o("1-0:32.7.0"), 2, 0), (3, o("1-0:31.7.0"), 2, 0)]
+    for setup, attr1, profile, volts, amps in (
+            ("0-6:25.9.0", False, "landis_gyr_e360", 23.6, 0.09),
+            ("0-8:25.9.0", True, "landis_gyr_e450", 236, 0.09),
+            ("0-8:25.9.0", False, "landis_gyr_e570", 236, 9),
+            ("0-1:25.9.0", False, "landis_gyr", 236, 0.09)):
+        desc = [(40, o(setup), 2, 0)] + ([(40, o(setup), 1, 0)] if attr1 else []) + rest
+        body = (desc,) + ((o(setup),) if attr1 else ()) + (ldn, 236, 9)
+        md = decode_notification(body)
+        v = values(md)
+        assert md.meter.profile == profile
+        assert v["1-0:32.7.0.255"] == (volts, "V") and v["1-0:31.7.0.255"] == (amps, "A")
+        forced = decode_notification(body, options={"profile": "landis_gyr_e570"})
+        assert values(forced)["1-0:31.7.0.255"] == (9, "A")

@@ -3,7 +3,9 @@
 ``parse_telegram(data, *, tz="Europe/Amsterdam", strict=False, verify_crc=True)``
 turns one telegram into a :class:`hanparse.Message`; see
 :mod:`hanparse.dsmr.grammar` for the rules and :mod:`hanparse.dsmr.values`
-for the multi-value line types.  ``decode``, ``build`` and ``DsmrFrame``
+for the multi-value line types; :func:`mbus_devices` groups the M-Bus
+readings of a message per channel.  Unreadable lines never cost the
+telegram: see ``docs/p1.md`` and :mod:`hanparse.dsmr.grammar`.  ``decode``, ``build`` and ``DsmrFrame``
 (framing ``/`` ... ``!CRC`` in byte streams) come from
 :mod:`hanparse.dsmr.framing`.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from .grammar import MANUFACTURERS, manufacturer_name, parse_data_lines, parse_telegram
 from .timestamps import timestamp_parser
-from .values import DemandPeak, PowerFailure, PowerFailureLog
+from .values import MBUS_DEVICE_TYPES, DemandPeak, MbusDevice, PowerFailure, PowerFailureLog, mbus_devices
 
 __all__ = [
     "parse_telegram",
@@ -23,6 +25,9 @@ __all__ = [
     "PowerFailure",
     "PowerFailureLog",
     "DemandPeak",
+    "MbusDevice",
+    "mbus_devices",
+    "MBUS_DEVICE_TYPES",
 ]
 
 import importlib.util as _importlib_util

@@ -158,19 +158,76 @@ def _decode_hex_text(text: str) -> Optional[str]:
 # ---------------------------------------------------------------------------
 
 def _c_generic(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampParser, strict: bool) -> Reading:
-    """Any line: one group -> scalar; (TST)(number) -> value + timestamp; else a tuple."""
+    """Any line: one group -> scalar; a number and a time -> value + timestamp; else a tuple."""
     n = len(t)
     if n == 4:
         kind = t[3]
+        unit = t[2]
+        if unit is not None and "," in unit:
+            return _pair_group(obis, channel, t[1], unit)
         if kind == 2:
-            return _make(obis, float(t[1]), t[2], None, channel, None, None)
+            return _make(obis, float(t[1]), unit, None, channel, None, None)
         if kind == 3:
             dt, warning = _time_value(obis, t[1], ts, strict)
-            return _make(obis, dt, t[2], None, channel, t[1], warning)
-        return _make(obis, _number(t[1], kind), t[2], None, channel, None, None)
-    if n == 7 and t[3] == 3 and (t[6] == 1 or t[6] == 2 or t[6] == 0):
-        return _timed_value(obis, channel, t[1], t[4], t[5], t[6], ts, strict)
+            return _make(obis, dt, unit, None, channel, t[1], warning)
+        return _make(obis, _number(t[1], kind), unit, None, channel, None, None)
+    if n == 7:
+        k1, k2 = t[3], t[6]
+        if k1 == 3 and (k2 == 1 or k2 == 2 or k2 == 0):
+            return _timed_value(obis, channel, t[1], t[4], t[5], t[6], ts, strict)
+        # the rarer shapes a number and its time come in (all seen on real meters):
+        # (value*unit)(TST), (TST12)(value*unit) and (value*unit)(TST12) -- TST12 is
+        # 12 digits without the S/W letter, accepted only when they form a valid time
+        if k2 == 3 and (k1 == 1 or k1 == 2):
+            return _timed_value(obis, channel, t[4], t[1], t[2], k1, ts, strict)
+        if k1 == 1 and (k2 == 1 or k2 == 2 or k2 == 0) and _bare_tst(t[1], t[2], ts):
+            return _timed_value(obis, channel, t[1], t[4], t[5], k2, ts, strict)
+        if k2 == 1 and (k1 == 1 or k1 == 2) and _bare_tst(t[4], t[5], ts):
+            return _timed_value(obis, channel, t[4], t[1], t[2], k1, ts, strict)
     return _multi(obis, channel, t, ts, strict)
+
+
+def _bare_tst(text: str, unit: Optional[str], ts: TimestampParser) -> bool:
+    """True when a unitless 12-digit group is a valid ``YYMMDDhhmmss`` time."""
+    return unit is None and len(text) == 12 and ts(text)[1] is None
+
+
+def _pair_group(obis: Obis, channel: Optional[int], value: str, unit: str) -> Reading:
+    """One group holding several comma-separated values: ``(100.0*A,-100.0*A)``.
+
+    Seen on Luxembourg-style current thresholds ``1-1:31.4.0``, whose
+    object has two values, the import and the export limit (class 21,
+    "F3(0,0), F3(0,0), signed", Luxembourg Smarty P1 specification v1.1.3,
+    page 15; the same spec's example sends them as two groups, page 21).
+    Value: the tuple of numbers; unit: their common unit; raw: the group text.
+    """
+    text = value + "*" + unit
+    values: List[Any] = []
+    units = set()
+    for part in text.split(","):
+        v, _star, u = part.partition("*")
+        kind = _tok.value_kind(v)
+        if kind != 1 and kind != 2:
+            return _make(obis, None, None, None, channel, text, "unreadable value group %r" % (text[:60],))
+        values.append(_number(v, kind))
+        units.add(u or None)
+    only = units.pop() if len(units) == 1 else None
+    return _make(obis, tuple(values), only, None, channel, text, None)
+
+
+def _c_mbus(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampParser, strict: bool) -> Reading:
+    """M-Bus readings ``0-n:24.2.x``: ``(TST)(value*unit)``; a lone group is kept with a warning.
+
+    DSMR 5.0.2 table 6-6 gives the reading with its capture time; a line
+    such as ``0-1:24.2.1(0)`` has no time, so the number is reported as
+    sent (empty channels send it) and flagged.
+    """
+    if len(t) == 4 and (t[3] == 1 or t[3] == 2) and (t[2] is None or "," not in t[2]):
+        r = _c_generic(obis, channel, t, ts, strict)
+        if r._warning is not None:
+            return r
+        return _make(obis, r._value, r._unit, None, channel, t[1], "M-Bus reading without a capture time")
+    return _c_generic(obis, channel, t, ts, strict)
 
 
 def _timed_value(obis: Obis, channel: Optional[int], stamp: str, value: str, unit: Optional[str], kind: int,
@@ -248,7 +305,7 @@ def _c_failure_log(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampP
     count: Optional[int] = None
     buffer_obis: Optional[Obis] = None
     if groups and groups[0][0]:
-        if groups[0][2] == 1:
+        if groups[0][2] == 1 and type(_number(groups[0][0], 1)) is int:
             count = int(groups[0][0])
         else:
             _leftover(obis, "bad entry count %r" % (groups[0][0][:40],), strict, warnings)
@@ -350,6 +407,8 @@ def _rule_for(obis: Obis) -> Converter:
         return _c_peaks
     if a == 0 and c == 24 and d == 3:
         return _c_profile
+    if a == 0 and c == 24 and d == 2 and obis[1]:
+        return _c_mbus
     return _c_generic
 
 
@@ -390,9 +449,11 @@ def _role(obis: Obis) -> int:
     return _ID_RANK.get(obis[2:5], -1)
 
 
-#: fast codes: 1 generic, 2 text, 3 hex (make_readings and parse_lines), 4 clock and 5 peaks
-#: (parse_lines of the compiled twin: the clock, and 0-0:98.1.0 lines that are not the Belgian layout)
-_FAST: Dict[Converter, int] = {_c_generic: 1, _c_text: 2, _c_hex: 3, _c_time: 4, _c_peaks: 5}
+#: fast codes: 1 generic, 2 text, 3 hex (make_readings and parse_lines), 4 clock, 5 peaks and
+#: 6 M-Bus reading (parse_lines of the compiled twin: the clock, 0-0:98.1.0 lines that are not the
+#: Belgian layout, and several-group M-Bus readings like generic lines; a one-group M-Bus line
+#: always goes to its converter)
+_FAST: Dict[Converter, int] = {_c_generic: 1, _c_text: 2, _c_hex: 3, _c_time: 4, _c_peaks: 5, _c_mbus: 6}
 
 
 def _entry(ident: str) -> Entry:
@@ -503,7 +564,7 @@ def parse_telegram(
             raise ChecksumError("P1 CRC mismatch: computed %04X, telegram says %04X" % (computed, crc),
                                 expected=computed, actual=crc, field="crc", offset=bang + 1)
     raw = buf if start == 0 and end == len(buf) else buf[start:end]
-    return _message(raw, buf, header_end + 1, bang, header, ts, strict)
+    return _message(raw, buf, header_end + 1, bang, header, ts, strict, start)
 
 
 def telegram_message(
@@ -521,21 +582,133 @@ def telegram_message(
     the boundaries and checked the CRC, so nothing is searched again.
     """
     header = raw[:ident_end].rstrip(b"\r\x00 \t").decode("latin-1")
-    return _message(raw, raw, ident_end + 1, bang, header, timestamp_parser(tz), strict)
+    return _message(raw, raw, ident_end + 1, bang, header, timestamp_parser(tz), strict, 0)
 
 
 def _message(raw: bytes, buf: bytes, lines_start: int, bang: int, header: str, ts: TimestampParser,
-             strict: bool) -> Message:
-    # ts.texts: timestamp_parser() returns a timestamps._Parser, whose text cache the compiled twin reads
-    readings, clock_at, id_at = _tok.parse_lines(buf, lines_start, bang, _ENTRIES, _entry, ts, ts.texts, strict,  # type: ignore[attr-defined]
-                                                 Reading, _HEX_TEXTS)
+             strict: bool, first: int) -> Message:
+    warnings: Optional[List[str]] = None
+    try:
+        # ts.texts: timestamp_parser() returns a timestamps._Parser, whose text cache the compiled twin reads
+        readings, clock_at, id_at = _tok.parse_lines(buf, lines_start, bang, _ENTRIES, _entry, ts, ts.texts,  # type: ignore[attr-defined]
+                                                     strict, Reading, _HEX_TEXTS)
+    except DecodeError:
+        if strict:
+            raise
+        readings, clock_at, id_at, warnings = _tolerant_lines(buf, lines_start, bang, ts, first)
     clock = readings[clock_at]._value if clock_at >= 0 else None
     if type(clock) is not _dt.datetime:
         clock = None
     meter_id = readings[id_at]._value if id_at >= 0 else None
     if type(meter_id) is not str:
         meter_id = None
-    return Message._make("dsmr", _meter_info(header, meter_id), clock, readings, raw)
+    msg = Message._make("dsmr", _meter_info(header, meter_id), clock, readings, raw)
+    if warnings:
+        msg._warnings = tuple(warnings)
+    return msg
+
+
+# ---------------------------------------------------------------------------
+# tolerant reading: the error branch of _message
+# ---------------------------------------------------------------------------
+
+_SEP = b"\r\n\x00 \t"
+
+
+def _logical_lines(buf: bytes, start: int, stop: int) -> List[Tuple[int, int]]:
+    """(start, stop) of each data line in ``buf[start:stop]``.
+
+    A physical line (ended by CR or LF) whose first non-blank byte is ``(``
+    belongs to the line before it (the DSMR 2.2/3.0 profile value), as in
+    the tokenizer; blank lines are skipped.
+    """
+    out: List[Tuple[int, int]] = []
+    pos = start
+    while pos < stop:
+        cr = buf.find(b"\r", pos, stop)
+        lf = buf.find(b"\n", pos, stop)
+        ends = [e for e in (cr, lf) if e >= 0]
+        end = min(ends) if ends else stop
+        a = pos
+        while a < end and buf[a] in _SEP:
+            a += 1
+        b = end
+        while b > a and buf[b - 1] in _SEP:
+            b -= 1
+        if b > a:
+            if buf[a] == 0x28 and out:  # '(' continues the previous line
+                out[-1] = (out[-1][0], b)
+            else:
+                out.append((a, b))
+        pos = end + 1
+    return out
+
+
+def _line_number(buf: bytes, first: int, pos: int) -> int:
+    """1-based line of ``buf[pos]`` in the telegram starting at ``buf[first]`` (identification = line 1)."""
+    head = buf[first:pos]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+
+
+def _unreadable(buf: bytes, a: int, b: int, first: int, exc: DecodeError,
+                warnings: List[str]) -> Optional[Reading]:
+    """The Reading for a data line that could not be read, or None (then a message warning is added).
+
+    With a readable OBIS id the line becomes a Reading with value None, the
+    text after the id in ``raw`` and the reason in ``warning``; otherwise
+    the telegram gets a warning naming the line.
+    """
+    text = buf[a:b].decode("latin-1")
+    where = "line %d" % _line_number(buf, first, a)
+    cut = text.find("(")
+    if cut > 0:
+        try:
+            obis, channel, _conv, note, _role_, _fast = _ENTRIES.get(text[:cut]) or _entry(text[:cut])
+        except DecodeError:
+            pass
+        else:
+            why = "unreadable value text (%s, %s)" % (exc.message, where)
+            if note is not None:
+                why = note + "; " + why
+            return _make(obis, None, None, None, channel, text[cut:], why)
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    warnings.append("%s `%s`: %s" % (where, shown, exc.message))
+    return None
+
+
+def _tolerant_lines(buf: bytes, start: int, stop: int, ts: TimestampParser,
+                    first: int) -> Tuple[Tuple[Reading, ...], int, int, List[str]]:
+    """``parse_lines`` line by line, so that one unreadable line costs only itself.
+
+    Only reached when reading the body in one pass failed (never in
+    strict mode): each data line is read on its own, and a line that
+    still fails becomes a Reading with a warning or a message warning
+    (:func:`_unreadable`).  Returns readings, clock index, meter-id
+    index and the message warnings.
+    """
+    readings: List[Reading] = []
+    warnings: List[str] = []
+    for a, b in _logical_lines(buf, start, stop):
+        try:
+            got = _tok.parse_lines(buf, a, b, _ENTRIES, _entry, ts, ts.texts, False,  # type: ignore[attr-defined]
+                                   Reading, _HEX_TEXTS)[0]
+        except DecodeError as exc:
+            r = _unreadable(buf, a, b, first, exc, warnings)
+            if r is not None:
+                readings.append(r)
+        else:
+            readings.extend(got)
+    clock = ident = -1
+    best = 100
+    for i, r in enumerate(readings):
+        role = _role(r._obis)
+        if role == 100:
+            if clock < 0:
+                clock = i
+        elif 0 <= role < best and r._value is not None:
+            best = role
+            ident = i
+    return tuple(readings), clock, ident, warnings
 
 
 def parse_data_lines(
@@ -551,7 +724,16 @@ def parse_data_lines(
     """
     buf = _as_bytes(data)
     stop = buf.find(b"!")
+    stop = len(buf) if stop < 0 else stop
     ts = timestamp_parser(tz)
-    # ts.texts: timestamp_parser() returns a timestamps._Parser (see _message)
-    return _tok.parse_lines(buf, 0, len(buf) if stop < 0 else stop, _ENTRIES, _entry, ts, ts.texts, strict, Reading,  # type: ignore[attr-defined]
-                            _HEX_TEXTS)[0]
+    try:
+        # ts.texts: timestamp_parser() returns a timestamps._Parser (see _message)
+        return _tok.parse_lines(buf, 0, stop, _ENTRIES, _entry, ts, ts.texts, strict, Reading,  # type: ignore[attr-defined]
+                                _HEX_TEXTS)[0]
+    except DecodeError:
+        if strict:
+            raise
+        readings, _clock, _ident, warnings = _tolerant_lines(buf, 0, stop, ts, 0)
+    if warnings:
+        raise DecodeError("; ".join(warnings))
+    return readings

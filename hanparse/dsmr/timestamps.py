@@ -19,10 +19,13 @@ How an aware datetime is made:
 * ``tz=None`` gives naive local datetimes (the flag is then only kept in
   ``Reading.raw``).
 
-Accepted forms: ``YYMMDDhhmmssX`` (13 characters), ``YYMMDDhhmmss``
+Accepted forms: ``YYMMDDhhmmssX`` (13 characters; ``s``/``w`` in lower case
+are read as ``S``/``W``), ``YYMMDDhhmmss``
 (``TST12`` of DSMR 2.2/3.0, no flag: the zone's rules decide, first
 occurrence in the repeated hour), ``YYYYMMDDhhmmss[X]`` and ISO 8601
-``YYYY-MM-DD[T ]hh:mm[:ss][Z|+hh:mm]``.  Two-digit years follow the POSIX
+``YYYY-MM-DD[T ]hh:mm[:ss][Z|+hh:mm]`` and a COSEM date-time written as 24
+hex digits (``07E8061C050A2B2B00FF8880``: 2024-06-28 10:43:43 +02:00; some
+meters print their clock ``0-0:1.0.0`` that way).  Two-digit years follow the POSIX
 ``%y`` pivot: 69-99 are 1969-1999, 00-68 are 2000-2068 (so the
 ``700101010000W`` "no value" marker reads as the Unix epoch).
 
@@ -174,16 +177,45 @@ class _Parser:
                 return self._aware(y, mo, d, h, mi, s, _FLAGS[key % 3], key), None
             n = len(text)
             if (n == 14 or n == 15) and text[:14].isdigit() and text.isascii():
-                flag = text[14] if n == 15 else ""
+                flag = text[14].upper() if n == 15 else ""
                 if flag not in ("", "S", "W"):
                     raise ValueError
                 return self._aware(int(text[0:4]), int(text[4:6]), int(text[6:8]), int(text[8:10]),
                                    int(text[10:12]), int(text[12:14]), flag, text[:10] + flag), None
+            if n == 24 and text.isascii() and text.isalnum():
+                return self._cosem(text)
             if n > 10 and text.isascii():
                 return _iso(text, self.zone), None
         except (ValueError, OverflowError):
             pass
         return None, "invalid timestamp %r" % (text[:40],)
+
+    def _cosem(self, text: str) -> Tuple[Optional[_dt.datetime], Optional[str]]:
+        """A COSEM date-time as 24 hex digits (12 bytes; DLMS UA 1000-1 / Blue Book 4.1.6.1).
+
+        Year (2 bytes), month, day, weekday, hour, minute, second,
+        hundredths, deviation (signed minutes from local time to UTC, so the
+        UTC offset is its negation; 0x8000 = not given) and clock status
+        (bit 7: daylight saving active).  With a deviation the result carries
+        that offset; without one the zone's rules apply, the status bit
+        playing the part of the S/W letter.  Raises ValueError when the text
+        is not such a date-time (the caller reports an invalid timestamp).
+        """
+        from ..cosem import decode_datetime  # its own layer; only meters that send this pay the import
+
+        raw = bytes.fromhex(text)
+        dt = decode_datetime(raw)
+        if dt is None:
+            raise ValueError("not a COSEM date-time")
+        zone = self.zone
+        if zone is None:
+            return dt.replace(tzinfo=None), None
+        if dt.tzinfo is not None:
+            return dt, None
+        status = raw[11]
+        flag = "" if status == 0xFF else ("S" if status & 0x80 else "W")
+        local = dt.replace(microsecond=0)
+        return dt.replace(tzinfo=_offset_for(zone, local, flag)), None
 
 
 _PARSERS: Dict[object, _Parser] = {}

@@ -6,16 +6,21 @@ Layouts recognised (dlms.md 2.3), tried in this order, by content only:
    {class-id, OBIS, attribute, data-index, ...}, value 1, value 2 ... }``;
    descriptor i describes structure element i (descriptor 0 is the list
    itself).  Landis+Gyr E360/E450/E570, Iskra AM550 (CH), Energomera.
-2. positional value lists without OBIS codes, recognised by their first
-   element and element count: Kaifa KFM_001 (Norway) lists of 1, 9, 13, 14
-   and 18 elements; Wiener Netze 9 values; Siemens IM350 10 and 12 values;
-   Netz Burgenland 11 and 14 values.
+2. positional value lists without OBIS codes, recognised by their exact
+   element count and the kind of every element (the rows of
+   :mod:`._lists`): Kaifa KFM_001 (Norway), Iskraemeco Slovenia, Croatia
+   and Switzerland, Wiener Netze, Kärnten Netz, Wels, Netz Burgenland.
 3. everything else is walked generically: in any structure or array,
    ``OBIS (6-byte octet-string), value [, {scaler, unit}]`` runs are
    readings, other containers are searched (bounded depth).  This covers
    register triplets (Aidon, Embriq, Iskra, Kaifa AT, Salzburg), flat
    OBIS/value pairs (Kamstrup, Kaifa SE, L+G) and flat OBIS/value/
    scaler-unit lists (Netz NO, Sagemcom T210-D).
+
+A structure in which the walk finds nothing (a value list no row knows,
+or one that two rows fit) is reported value by value under position
+markers (``_lists.position_obis``), unscaled and without units, with
+profile "unknown" and a warning naming its element count and types.
 
 Scalers carried in the frame always win; otherwise the profile's implicit
 scaler for the quantity applies (see :mod:`._profiles`), or the value is
@@ -65,18 +70,27 @@ def normalize_options(options: Union[None, Options, Mapping[str, Any]]) -> Optio
     raise TypeError("options must be a hanparse.meters.Options or a mapping, not %s" % type(options).__name__)
 
 
-class MeterData(NamedTuple):
+class _MeterData(NamedTuple):
+    meter: MeterInfo
+    timestamp: Optional[_dt.datetime]
+    readings: Tuple[Reading, ...]
+
+
+class MeterData(_MeterData):
     """What the meters layer makes of one notification body.
 
     ``meter``: :class:`~hanparse.model.MeterInfo`; ``timestamp``: the meter
     clock (notification header, else the clock object in the body; None
     when absent or flagged invalid); ``readings``: tuple of Readings in
-    frame order.
+    frame order; ``warnings``: tuple of message-level warnings (empty when
+    all is well), e.g. ``"list not recognised: 9 elements, types ..."``.
+
+    A 3-tuple ``(meter, timestamp, readings)``: ``warnings`` is an attribute
+    beside the tuple (so ``meter, timestamp, readings = data`` keeps
+    working) and is not part of ``==``.
     """
 
-    meter: MeterInfo
-    timestamp: Optional[_dt.datetime]
-    readings: Tuple[Reading, ...]
+    warnings: Tuple[str, ...] = ()
 
 
 def decode_notification(
@@ -99,11 +113,16 @@ def decode_notification(
     give every OBIS/value pair found.  Raises :class:`DecodeError` only when
     ``body`` is not a Data tree at all.
     """
-    return MeterData._make(decode_parts(body, clock, system_title, options))
+    meter, timestamp, readings, warnings = _meters.decode_parts(
+        body, clock, system_title, DEFAULT_OPTIONS if options is None else normalize_options(options))
+    data = MeterData(meter, timestamp, readings)
+    if warnings:
+        data.warnings = warnings
+    return data
 
 
 def decode_parts(body: Any, clock: Any, system_title: Optional[bytes],
                  options: Union[None, Options, Mapping[str, Any]]) -> Tuple[MeterInfo, Any, Tuple[Reading, ...]]:
-    """:func:`decode_notification` as a plain ``(meter, timestamp, readings)`` tuple (for parse_frame)."""
+    """:func:`decode_notification` as a plain ``(meter, timestamp, readings)`` tuple (warnings dropped)."""
     return _meters.decode_parts(body, clock, system_title,
-                                DEFAULT_OPTIONS if options is None else normalize_options(options))
+                                DEFAULT_OPTIONS if options is None else normalize_options(options))[:3]
