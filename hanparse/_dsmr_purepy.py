@@ -162,11 +162,12 @@ def make_readings(lines: List[Tuple[Any, ...]], entries: Dict[str, Tuple[Any, ..
     ``entries`` maps an id text to ``(obis, channel, converter, note, role,
     fast)`` and ``entry_for(id)`` makes a missing entry.  Single-group
     lines are built here directly (the hot path) when ``fast`` is 1 (one
-    number: int or float), 2 (text kept as sent, None when empty) or 3
+    number: int or float; a unit holding a comma, ``(v*u,v*u)``, goes to
+    the converter), 2 (text kept as sent, None when empty) or 3
     (hex text: ``hex_texts`` maps a hex string to its decoded text or None;
     a string not in it goes to the converter, which fills it).  Every other
-    line (and every line with another ``fast`` code: 4 clock, 5 peaks, which
-    only ``parse_lines`` of the compiled twin uses) is handed to
+    line (and every line with another ``fast`` code: 4 clock, 5 peaks, 6 M-Bus
+    reading, which only ``parse_lines`` of the compiled twin uses) is handed to
     ``converter(obis, channel, tokens, ts, strict)``.
     Readings are built with ``cls._make`` (``cls`` is the Reading class).
     ``note`` (a repaired OBIS id) is an error when ``strict``.  ``role`` is

@@ -26,6 +26,13 @@ telegram order; nothing is dropped):
 * multi-value lines: see :mod:`hanparse.dsmr.values`;
 * ``Reading.channel`` is B for ``0-B:`` codes with B > 0 (M-Bus devices);
 * an empty group ``()`` gives value None without a warning;
+* a data line that cannot be read at all never costs the telegram: with a
+  readable OBIS id it becomes a Reading with value None, the text after
+  the id in ``raw`` and the reason in ``warning``; without one the message
+  gets a warning ``line N `text`: reason`` (``Message.warnings``); odd but
+  readable shapes (``(v*u,v*u)``, value before its time, ``TST12``,
+  lower-case ``s``/``w``, a hex COSEM clock) are decoded (docs/p1.md);
+  ``strict=True`` raises DecodeError instead;
 * a value that cannot be decoded (an impossible timestamp) gives value
   None and ``Reading.warning``; with ``strict=True`` it raises
   DecodeError instead.  ``warning`` also records a rejected capture time
