@@ -51,3 +51,30 @@ def test_scan_1mb(benchmark, monkeypatch, impl, fmt):
     n = benchmark.pedantic(scan, rounds=3 if impl == "python" else 10, iterations=1)
     assert n == expected
     benchmark.extra_info["MB/s"] = round(len(stream) / benchmark.stats.stats.mean / 1e6, 1)
+
+
+@pytest.mark.parametrize("impl", _twins())
+@pytest.mark.parametrize("fmt", ["hdlc", "mbus"])
+def test_index_1mb(benchmark, impl, fmt):
+    """Whole-capture validation without frame objects (``hanparse.index_frames``), beside a plain CRC pass."""
+    core = _impl.pure("core") if impl == "python" else _impl.native("core")
+    stream = STREAMS[fmt]
+    expected = len(stream) // len(SAMPLES[fmt]) * (2 if fmt == "mbus" else 1)
+    benchmark.group = "index " + fmt
+    starts, _sizes = benchmark.pedantic(core.frame_index, args=(stream, 3), rounds=3 if impl == "python" else 20,
+                                        iterations=1)
+    assert len(starts) == expected
+    benchmark.extra_info["MB/s"] = round(len(stream) / benchmark.stats.stats.mean / 1e6, 1)
+
+
+@pytest.mark.parametrize("fmt", ["hdlc"])
+def test_crc_pass_1mb(benchmark, fmt):
+    """The limit: one CRC-16/X.25 over the same bytes (compiled core)."""
+    try:
+        core = _impl.native("core")
+    except ImportError:
+        pytest.skip("no compiled core")
+    stream = STREAMS[fmt]
+    benchmark.group = "index " + fmt
+    benchmark.pedantic(core.crc16_x25, args=(stream,), rounds=20, iterations=1)
+    benchmark.extra_info["MB/s"] = round(len(stream) / benchmark.stats.stats.mean / 1e6, 1)

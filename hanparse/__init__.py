@@ -9,7 +9,7 @@ from ._api import parse_frame, parse_payload
 from ._impl import IMPLEMENTATION
 from ._stream import StreamDecoder, StreamStats, iter_messages
 from ._version import __version__
-from ._wire.scanner import FrameScanner, iter_frames
+from ._wire.scanner import FrameScanner, index_frames, iter_frames
 from .errors import (
     ChecksumError,
     DecodeError,
@@ -33,6 +33,7 @@ __all__ = [
     "iter_messages",
     "FrameScanner",
     "iter_frames",
+    "index_frames",
     "ReplayError",
     "Keys",
     "Keyring",

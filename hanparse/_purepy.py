@@ -29,6 +29,7 @@ input or reports "incomplete": chunking never changes a result.
 
 from __future__ import annotations
 
+import array
 import re
 from typing import Any, Dict, List, Pattern, Tuple, Union
 
@@ -47,6 +48,7 @@ __all__ = [
     "find_byte",
     "hex_line_state",
     "hex_lines",
+    "frame_index",
     "KIND_HDLC",
     "KIND_MBUS",
     "KIND_DSMR",
@@ -673,6 +675,50 @@ def find_candidate(buf: Buffer, start: int, anchor: int, mask: int) -> int:
             if buf[i + 4] == MBUS_STOP and (buf[i + 1] + buf[i + 2]) & 0xFF == buf[i + 3]:
                 return i
         i += 1
+
+
+def frame_index(buf: Buffer, mask: int = KIND_HDLC | KIND_MBUS) -> Tuple["array.array[int]", "array.array[int]"]:
+    """Start and size of every valid HDLC (``mask`` bit ``KIND_HDLC``) and M-Bus long frame
+    (``KIND_MBUS``) in a complete capture: two ``array('q')``.
+
+    The frames a :class:`~hanparse.FrameScanner` for those formats finds in
+    the buffer fed whole and flushed, by the same framers' decisions
+    (:func:`hdlc_parse`, :func:`mbus_parse`): a valid frame is taken and
+    hunting resumes at its end (an HDLC closing flag may open the next
+    frame); a rejected or cut-off candidate resumes one byte after its
+    start.  No frame objects: the fast path for validating or indexing a
+    whole capture.
+    """
+    data = buf if type(buf) is bytes else bytes(buf)
+    starts = array.array("q")
+    sizes = array.array("q")
+    end = len(data)
+    i = 0
+    while i < end:
+        c = data[i]
+        size = 0
+        if c == 0x7E and mask & KIND_HDLC:
+            if i + 1 < end and data[i + 1] & 0xF0 == 0xA0:
+                try:
+                    r = hdlc_parse(data, i)
+                except FrameError:
+                    r = 0
+                if r.__class__ is tuple and r[1]:
+                    size = r[1] + 2
+        elif c == 0x68 and mask & KIND_MBUS:
+            try:
+                r = mbus_parse(data, i)
+            except FrameError:
+                r = 0
+            if r.__class__ is tuple:
+                size = r[0]
+        if size > 0:
+            starts.append(i)
+            sizes.append(size)
+            i += size - 1 if c == 0x7E else size
+        else:
+            i += 1
+    return starts, sizes
 
 
 def find_byte(buf: Buffer, value: int, start: int, end: int) -> int:

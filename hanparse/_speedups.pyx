@@ -10,6 +10,8 @@ hypothesis tests hold the two together.
 """
 
 from libc.string cimport memchr
+from cpython cimport array
+import array as _array
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 
 from hanparse.errors import ChecksumError, FrameError
@@ -31,6 +33,7 @@ __all__ = [
     "KIND_MBUS",
     "KIND_DSMR",
     "KIND_MBUS_SHORT",
+    "frame_index",
 ]
 
 KIND_HDLC = 1
@@ -175,14 +178,127 @@ def mbus_checksum(const unsigned char[::1] data, Py_ssize_t start=0, Py_ssize_t 
 # --------------------------------------------------------------------- HDLC
 
 
+# the verdicts of _hdlc_check (its return value)
+cdef enum:
+    H_OK = 0
+    H_MORE = 1          # incomplete: bytes up to r.need are needed
+    H_FILL = 2          # 7E 7E: a fill flag
+    H_TYPE = -1
+    H_SHORT = -2
+    H_DST = -3
+    H_SRC = -4
+    H_FIT = -5
+    H_ONE = -6
+    H_HCS = -7
+    H_CLOSE = -8
+    H_FCS = -9
+
+
+cdef struct _Hdlc:
+    Py_ssize_t need, length, dst_start, src_start, control_pos, info_start, info_end, at
+    int segmented, control, f0
+    long hcs
+    unsigned int fcs, computed, found
+
+
+cdef int _hdlc_check(const unsigned char* b, Py_ssize_t start, Py_ssize_t end, _Hdlc* r) noexcept nogil:
+    """The HDLC framer's verdict on the frame whose opening flag (7E) is at ``start``.
+
+    No Python objects: :func:`hdlc_parse` turns the verdict into its
+    result or error, and :func:`frame_index` uses it directly.
+    """
+    cdef Py_ssize_t p, header_end, fcs_pos, rest, close
+    cdef int k, done
+    if start + 1 >= end:
+        r.need = start + 2
+        return H_MORE
+    r.f0 = b[start + 1]
+    if r.f0 == 0x7E:
+        return H_FILL
+    if r.f0 & 0xF0 != 0xA0:
+        return H_TYPE
+    if start + 2 >= end:
+        r.need = start + 3
+        return H_MORE
+    r.length = ((r.f0 & 0x07) << 8) | b[start + 2]
+    r.segmented = (r.f0 >> 3) & 1
+    if r.length < HDLC_MIN_LENGTH:
+        return H_SHORT
+    r.dst_start = start + 3
+    p = r.dst_start
+    done = 0
+    for k in range(4):
+        if p >= end:
+            r.need = p + 1
+            return H_MORE
+        p += 1
+        if b[p - 1] & 1:
+            done = 1
+            break
+    if not done:
+        return H_DST
+    r.src_start = p
+    done = 0
+    for k in range(4):
+        if p >= end:
+            r.need = p + 1
+            return H_MORE
+        p += 1
+        if b[p - 1] & 1:
+            done = 1
+            break
+    if not done:
+        return H_SRC
+    r.control_pos = p
+    header_end = p + 1
+    fcs_pos = start + r.length - 1
+    if header_end > fcs_pos:
+        r.at = header_end
+        return H_FIT
+    if header_end > end:
+        r.need = header_end
+        return H_MORE
+    r.control = b[r.control_pos]
+    rest = fcs_pos - header_end
+    if rest == 0:
+        r.hcs = -1
+        r.info_start = header_end
+        r.info_end = header_end
+    elif rest == 1:
+        r.at = header_end
+        return H_ONE
+    else:
+        if header_end + 2 > end:
+            r.need = header_end + 2
+            return H_MORE
+        r.hcs = b[header_end] | (b[header_end + 1] << 8)
+        r.computed = _x25(b + start + 1, header_end - start - 1)
+        if r.computed != <unsigned int>r.hcs:
+            r.at = header_end
+            return H_HCS
+        r.info_start = header_end + 2
+        r.info_end = fcs_pos
+    close = start + r.length + 1
+    if close >= end:
+        r.need = close + 1
+        return H_MORE
+    if b[close] != 0x7E:
+        r.at = close
+        r.found = b[close]
+        return H_CLOSE
+    r.fcs = b[fcs_pos] | (b[fcs_pos + 1] << 8)
+    r.computed = _x25(b + start + 1, fcs_pos - start - 1)
+    if r.computed != r.fcs:
+        r.at = fcs_pos
+        return H_FCS
+    return H_OK
+
+
 def hdlc_parse(const unsigned char[::1] buf, Py_ssize_t start):
     """Validate the HDLC frame whose opening flag is at ``start`` (see _purepy)."""
     cdef Py_ssize_t end = buf.shape[0]
-    cdef Py_ssize_t length, dst_start, src_start, p, control_pos, header_end, fcs_pos
-    cdef Py_ssize_t rest, info_start, info_end, close
-    cdef int f0, segmented, k, done, control
-    cdef long hcs
-    cdef unsigned int fcs, computed
+    cdef _Hdlc r
+    cdef int verdict
     if start < 0 or start >= end:
         raise ValueError("start %d is outside the %d-byte buffer" % (start, end))
     cdef const unsigned char* b = &buf[0]
@@ -190,120 +306,62 @@ def hdlc_parse(const unsigned char[::1] buf, Py_ssize_t start):
         raise FrameError(
             "HDLC frame must start with flag 0x7E, got 0x%02X" % b[start], offset=start, skip=1
         )
-    if start + 1 >= end:
-        return start + 2
-    f0 = b[start + 1]
-    if f0 == 0x7E:
+    verdict = _hdlc_check(b, start, end, &r)
+    if verdict == H_OK:
+        return (r.length + 1, r.length, r.segmented, r.dst_start, r.src_start, r.control_pos, r.control, r.hcs,
+                r.info_start, r.info_end, r.fcs)
+    if verdict == H_MORE:
+        return r.need
+    if verdict == H_FILL:
         return (1, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0)
-    if f0 & 0xF0 != 0xA0:
+    if verdict == H_TYPE:
         raise FrameError(
-            "HDLC frame format type 0x%X is not 0xA (type 3)" % (f0 >> 4), offset=start + 1, skip=1
+            "HDLC frame format type 0x%X is not 0xA (type 3)" % (r.f0 >> 4), offset=start + 1, skip=1
         )
-    if start + 2 >= end:
-        return start + 3
-    length = ((f0 & 0x07) << 8) | b[start + 2]
-    segmented = (f0 >> 3) & 1
-    if length < HDLC_MIN_LENGTH:
+    if verdict == H_SHORT:
         raise FrameError(
-            "HDLC frame length %d is too short (minimum %d)" % (length, HDLC_MIN_LENGTH),
+            "HDLC frame length %d is too short (minimum %d)" % (r.length, HDLC_MIN_LENGTH),
             offset=start + 1,
             skip=1,
         )
-    dst_start = start + 3
-    p = dst_start
-    done = 0
-    for k in range(4):
-        if p >= end:
-            return p + 1
-        p += 1
-        if b[p - 1] & 1:
-            done = 1
-            break
-    if not done:
-        raise FrameError("HDLC destination address longer than 4 bytes", offset=dst_start, skip=1)
-    src_start = p
-    done = 0
-    for k in range(4):
-        if p >= end:
-            return p + 1
-        p += 1
-        if b[p - 1] & 1:
-            done = 1
-            break
-    if not done:
-        raise FrameError("HDLC source address longer than 4 bytes", offset=src_start, skip=1)
-    control_pos = p
-    header_end = p + 1
-    fcs_pos = start + length - 1
-    if header_end > fcs_pos:
+    if verdict == H_DST:
+        raise FrameError("HDLC destination address longer than 4 bytes", offset=r.dst_start, skip=1)
+    if verdict == H_SRC:
+        raise FrameError("HDLC source address longer than 4 bytes", offset=r.src_start, skip=1)
+    if verdict == H_FIT:
         raise FrameError(
-            "HDLC header (%d bytes) does not fit in frame length %d" % (header_end - start - 1, length),
+            "HDLC header (%d bytes) does not fit in frame length %d" % (r.at - start - 1, r.length),
             offset=start + 1,
             skip=1,
         )
-    if header_end > end:
-        return header_end
-    control = b[control_pos]
-    rest = fcs_pos - header_end
-    if rest == 0:
-        hcs = -1
-        info_start = header_end
-        info_end = header_end
-    elif rest == 1:
+    if verdict == H_ONE:
         raise FrameError(
-            "HDLC frame length %d leaves 1 byte between header and FCS" % length,
-            offset=header_end,
+            "HDLC frame length %d leaves 1 byte between header and FCS" % r.length,
+            offset=r.at,
             skip=1,
         )
-    else:
-        if header_end + 2 > end:
-            return header_end + 2
-        hcs = b[header_end] | (b[header_end + 1] << 8)
-        computed = _x25(b + start + 1, header_end - start - 1)
-        if computed != hcs:
-            raise ChecksumError(
-                "HDLC HCS mismatch: computed 0x%04X, frame has 0x%04X" % (computed, hcs),
-                expected=computed,
-                actual=hcs,
-                field="hcs",
-                offset=header_end,
-                skip=1,
-            )
-        info_start = header_end + 2
-        info_end = fcs_pos
-    close = start + length + 1
-    if close >= end:
-        return close + 1
-    if b[close] != 0x7E:
-        raise FrameError(
-            "HDLC closing flag missing at frame length %d (found 0x%02X)" % (length, b[close]),
-            offset=close,
-            skip=1,
-        )
-    fcs = b[fcs_pos] | (b[fcs_pos + 1] << 8)
-    with nogil:
-        computed = _x25(b + start + 1, fcs_pos - start - 1)
-    if computed != fcs:
+    if verdict == H_HCS:
         raise ChecksumError(
-            "HDLC FCS mismatch: computed 0x%04X, frame has 0x%04X" % (computed, fcs),
-            expected=computed,
-            actual=fcs,
-            field="fcs",
-            offset=fcs_pos,
+            "HDLC HCS mismatch: computed 0x%04X, frame has 0x%04X" % (r.computed, r.hcs),
+            expected=r.computed,
+            actual=r.hcs,
+            field="hcs",
+            offset=r.at,
             skip=1,
         )
-    return (
-        length + 1,
-        length,
-        segmented,
-        dst_start,
-        src_start,
-        control_pos,
-        control,
-        hcs,
-        info_start,
-        info_end,
-        fcs,
+    if verdict == H_CLOSE:
+        raise FrameError(
+            "HDLC closing flag missing at frame length %d (found 0x%02X)" % (r.length, r.found),
+            offset=r.at,
+            skip=1,
+        )
+    raise ChecksumError(
+        "HDLC FCS mismatch: computed 0x%04X, frame has 0x%04X" % (r.computed, r.fcs),
+        expected=r.computed,
+        actual=r.fcs,
+        field="fcs",
+        offset=r.at,
+        skip=1,
     )
 
 
@@ -357,22 +415,33 @@ def hdlc_stuff(const unsigned char[::1] data):
 # -------------------------------------------------------------------- M-Bus
 
 
+cdef int _mbus_long_check(const unsigned char* b, Py_ssize_t start, Py_ssize_t n, Py_ssize_t end) noexcept nogil:
+    """Verdict on the long frame at ``start`` whose L field is ``n``: 1 valid, 0 incomplete,
+    -1 bad stop byte, -2 checksum mismatch (the start bytes and L L are checked by the caller)."""
+    cdef Py_ssize_t total = n + 6
+    if start + total > end:
+        return 0
+    if b[start + total - 1] != 0x16:
+        return -1
+    if _sum(b + start + 4, n) != b[start + 4 + n]:
+        return -2
+    return 1
+
+
 cdef object _mbus_long(const unsigned char* b, Py_ssize_t start, Py_ssize_t n, Py_ssize_t end):
     cdef Py_ssize_t total = n + 6
-    cdef Py_ssize_t cs_pos
-    cdef unsigned int stop, computed
-    if start + total > end:
+    cdef Py_ssize_t cs_pos = start + 4 + n
+    cdef int verdict = _mbus_long_check(b, start, n, end)
+    if verdict == 0:
         return start + total
-    stop = b[start + total - 1]
-    if stop != 0x16:
+    if verdict == -1:
         return FrameError(
-            "M-Bus stop byte is 0x%02X, expected 0x16 (L=%d)" % (stop, n),
+            "M-Bus stop byte is 0x%02X, expected 0x16 (L=%d)" % (b[start + total - 1], n),
             offset=start + total - 1,
             skip=1,
         )
-    cs_pos = start + 4 + n
-    computed = _sum(b + start + 4, n)
-    if computed != b[cs_pos]:
+    if verdict == -2:
+        computed = _sum(b + start + 4, n)
         return ChecksumError(
             "M-Bus checksum mismatch: computed 0x%02X, frame has 0x%02X" % (computed, b[cs_pos]),
             expected=computed,
@@ -382,6 +451,30 @@ cdef object _mbus_long(const unsigned char* b, Py_ssize_t start, Py_ssize_t n, P
             skip=1,
         )
     return (total, 2, n, b[start + 4], b[start + 5], b[start + 6], start + 7, cs_pos, b[cs_pos])
+
+
+cdef Py_ssize_t _mbus_long_frame(const unsigned char* b, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+    """Bytes of the valid M-Bus long frame at ``start``, 0 when incomplete, -1 when not one:
+    :func:`mbus_parse`'s decision for a ``68`` start, L below 4 read as L + 256 (Sagemcom)."""
+    cdef unsigned int l1
+    cdef int first, second
+    if start + 4 > end:
+        return 0
+    if b[start + 3] != 0x68 or b[start + 1] != b[start + 2]:
+        return -1
+    l1 = b[start + 1]
+    if l1 >= 3:
+        first = _mbus_long_check(b, start, l1, end)
+        if first == 1:
+            return l1 + 6
+        if first == 0:
+            return 0
+        if l1 > 3:
+            return -1
+        second = _mbus_long_check(b, start, l1 + 256, end)  # L = 3: maybe 259
+        return l1 + 262 if second == 1 else (0 if second == 0 else -1)
+    second = _mbus_long_check(b, start, l1 + 256, end)
+    return l1 + 262 if second == 1 else (0 if second == 0 else -1)
 
 
 def mbus_parse(const unsigned char[::1] buf, Py_ssize_t start):
@@ -655,6 +748,36 @@ def find_candidate(const unsigned char[::1] buf, Py_ssize_t start, Py_ssize_t an
                 return i
         i += 1
     return end
+
+
+def frame_index(const unsigned char[::1] buf, int mask=3):
+    """Start and size of every valid HDLC and M-Bus long frame in a complete capture (see _purepy)."""
+    cdef const unsigned char* b = _ptr(buf)
+    cdef Py_ssize_t end = buf.shape[0]
+    cdef Py_ssize_t i = 0, size, n = 0
+    cdef array.array starts = _array.array("q")
+    cdef array.array sizes = _array.array("q")
+    cdef _Hdlc r
+    cdef unsigned char c
+    cdef bint hdlc = mask & KIND_HDLC, mbus = mask & KIND_MBUS
+    while i < end:
+        c = b[i]
+        size = 0
+        if c == 0x7E and hdlc:
+            if i + 1 < end and b[i + 1] & 0xF0 == 0xA0 and _hdlc_check(b, i, end, &r) == H_OK:
+                size = r.length + 2
+        elif c == 0x68 and mbus:
+            size = _mbus_long_frame(b, i, end)
+        if size > 0:
+            array.resize_smart(starts, n + 1)
+            array.resize_smart(sizes, n + 1)
+            starts.data.as_longlongs[n] = i
+            sizes.data.as_longlongs[n] = size
+            n += 1
+            i += size - 1 if c == 0x7E else size  # an HDLC closing flag may open the next frame
+        else:
+            i += 1
+    return starts, sizes
 
 
 def find_byte(const unsigned char[::1] buf, int value, Py_ssize_t start, Py_ssize_t end):
