@@ -83,6 +83,7 @@ cdef tuple _KAMSTRUP_ORDER
 # the list table (hanparse.meters._lists): its matcher and helpers are shared with the pure twin
 cdef object _match
 cdef object _push_list_profile
+cdef frozenset _MATCH_SIZES  # element counts of the list table's rows and of the pair lists
 cdef object _match_pairs
 cdef object _describe
 cdef object _raw_value
@@ -107,7 +108,7 @@ cdef enum:
 cdef int _setup() except -1:
     global P, _ready, _FLAG_IDS, _LIST_IDS, _PROFILES, _KAMSTRUP_LIST_ID
     global _KAMSTRUP_ORDER, _match, _match_pairs, _describe, _raw_value, _position_obis, _TIME_DATE
-    global _KAMSTRUP_FAMILIES, _push_list_profile
+    global _KAMSTRUP_FAMILIES, _push_list_profile, _MATCH_SIZES
     from hanparse.meters import _lists, _profiles
     P = _profiles
     _FLAG_IDS = _profiles.FLAG_IDS
@@ -117,6 +118,7 @@ cdef int _setup() except -1:
     _KAMSTRUP_LIST_ID = _profiles.KAMSTRUP_LIST_ID
     _KAMSTRUP_ORDER = tuple(_profiles.KAMSTRUP_ORDER)
     _match = _lists.match
+    _MATCH_SIZES = frozenset(_lists.sizes()) | frozenset(row.size for row in _profiles.PAIR_LISTS)
     _match_pairs = _profiles.match_pairs
     _describe = _lists.describe
     _raw_value = _lists.raw_value
@@ -1050,7 +1052,7 @@ cdef tuple _decode_parts(object body, object clock, object system_title, object 
         maker = _manufacturer_of(ldn) or st_maker
         profile_name = _push_list_profile(maker, body[0])
     else:
-        if tb is tuple:
+        if tb is tuple and len(<tuple>body) in _MATCH_SIZES:  # the tables' calls only where a row could fit
             row, candidates = _match(body)
             if row is None and len(candidates) > 1 and forced is not None:
                 for c in candidates:  # an ambiguous list: the user chose one
@@ -1066,7 +1068,7 @@ cdef tuple _decode_parts(object body, object clock, object system_title, object 
             layout = L_KAMSTRUP
             profile_name = _kamstrup_profile(opts, len(<tuple>body))
         else:
-            pairs = _match_pairs(body) if tb is tuple else None
+            pairs = _match_pairs(body) if tb is tuple and len(<tuple>body) in _MATCH_SIZES else None
             if pairs is not None:
                 profile_name = pairs.profile
             else:

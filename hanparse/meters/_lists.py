@@ -36,7 +36,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 from ..dlms.types import BitString, Date, DateTime, Time
 from ..obis import Obis
 
-__all__ = ["Field", "ListLayout", "LISTS", "BY_NAME", "match", "describe", "position_obis", "raw_value",
+__all__ = ["Field", "ListLayout", "LISTS", "BY_NAME", "match", "sizes", "describe", "position_obis", "raw_value",
            "KAMSTRUP_PROFILES"]
 
 # --- what a position holds in the decoded tree -------------------------------
@@ -368,6 +368,11 @@ def _fits(f: Field, v: Any) -> bool:
     if k == K_ALL:
         return True
     return t is not list and t is not tuple  # K_ANY: any scalar
+
+
+def sizes() -> Tuple[int, ...]:
+    """The element counts of the table's rows (a body of another count matches no row)."""
+    return tuple(sorted(_BY_COUNT))
 
 
 def match(body: Any) -> Tuple[Optional[ListLayout], Tuple[ListLayout, ...]]:
