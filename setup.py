@@ -1,7 +1,11 @@
 """Build script for hanparse's optional Cython extensions.
 
 Every ``hanparse/*.pyx`` is compiled into an extension module of the same
-name.  Without a C compiler (or without Cython) the package still installs
+name, and so is every module of ``PURE_MODE_MODULES``: plain ``.py`` files
+that Cython compiles in pure-Python mode (their C types live in a ``.pxd``
+beside them), which run unchanged when not compiled.
+
+Without a C compiler (or without Cython) the package still installs
 and runs on its pure-Python twins; set ``HANPARSE_REQUIRE_EXTENSIONS=1`` to
 turn a failed compile into an error (wheels and CI do this), or
 ``HANPARSE_PURE_PYTHON=1`` to skip compiling altogether.
@@ -21,6 +25,12 @@ def _flag(name):
 
 REQUIRE = _flag("HANPARSE_REQUIRE_EXTENSIONS")
 SKIP = _flag("HANPARSE_PURE_PYTHON") and not REQUIRE
+
+
+#: ``.py`` modules compiled by Cython in pure-Python mode (types in the ``.pxd`` beside each)
+PURE_MODE_MODULES = [
+    os.path.join("hanparse", "_columns.py"),  # column buffers of hanparse.arrow
+]
 
 
 class OptionalBuildExt(build_ext):
@@ -68,7 +78,7 @@ def _extensions():
             raise
         sys.stderr.write("hanparse: Cython not available; installing the pure-Python implementation.\n")
         return []
-    sources = sorted(glob.glob(os.path.join("hanparse", "*.pyx")))
+    sources = sorted(glob.glob(os.path.join("hanparse", "*.pyx"))) + [p for p in PURE_MODE_MODULES if os.path.exists(p)]
     only = os.environ.get("HANPARSE_BUILD_ONLY", "").split(",")
     only = [o.strip() for o in only if o.strip()]
     if only:  # development: rebuild just the named extension modules

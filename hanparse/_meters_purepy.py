@@ -46,10 +46,10 @@ from .dlms.types import Date, DateTime, Time
 from .errors import DecodeError
 from .meters import _lists as L
 from .meters import _profiles as P
-
-_push_list_profile = P.push_list_profile
 from .model import Message, MeterInfo, Reading
 from .obis import Obis, _by_bytes
+
+_push_list_profile = P.push_list_profile
 
 if TYPE_CHECKING:
     from .meters._options import Options

@@ -1,4 +1,7 @@
-"""asyncio adapters against real transports: asyncio.StreamReader, a pseudo-terminal pair, pyserial loop://."""
+"""asyncio adapters against real transports: asyncio.StreamReader and a pseudo-terminal pair read through serialx.
+
+The live sources (open_source: watchdog, reconnects, TCP, MQTT) are tested in test_sources.py.
+"""
 
 from __future__ import annotations
 
@@ -25,12 +28,14 @@ def test_read_messages_from_a_stream_reader():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pseudo-terminals as on Linux")
 def test_pseudo_terminal_pair():
+    pytest.importorskip("serialx")
     master, slave = os.openpty()
     name = os.ttyname(slave)
 
     async def run():
         # a pseudo-terminal takes no parity setting: open it as a P1 port (115200 8N1)
         reader, writer = await aio.open_serial(name, preset="p1")
+        assert type(writer.transport).__module__.startswith("serialx.")  # the port is serialx's
         gen = aio.read_messages(reader)
         data = b"noise" + NO_KAMSTRUP + b"\r\n" + NO_AIDON
         for i in range(0, len(data), 50):  # the meter side writes in bursts
@@ -48,6 +53,8 @@ def test_pseudo_terminal_pair():
 
 
 def test_serial_messages_gives_up_after_max_reconnects():
+    pytest.importorskip("serialx")
+
     async def run():
         gen = aio.serial_messages("/dev/hanparse-no-such-port", backoff=(0.01, 0.02), max_reconnects=2)
         await gen.__anext__()
@@ -63,4 +70,4 @@ def test_presets_and_bad_arguments():
     with pytest.raises(ValueError):
         aio._settings("nope", None, None, None, None)
     with pytest.raises(ValueError):
-        asyncio.run(aio.serial_messages("loop://", backoff=(0, 1)).__anext__())
+        asyncio.run(aio.serial_messages("/dev/ttyUSB0", backoff=(0, 1)).__anext__())

@@ -8,9 +8,11 @@ import csv
 import json
 import os
 import sys
-from typing import Any, Dict
+import time
+from typing import Any, Dict, Optional, TextIO
 
 from .. import StreamDecoder
+from ..aio._serial import SERIAL_PRESETS
 from ..errors import HanParseError, reason_of
 from ..model import Message
 from ._common import (
@@ -28,6 +30,8 @@ from ._common import (
 __all__ = ["COMMAND"]
 
 _PROGRESS_MIN = 1 << 20  # show a progress bar for files from 1 MiB, on a terminal
+#: output formats that write the long table of readings (hanparse.arrow.SCHEMA)
+_BULK = ("parquet", "arrow", "long-csv")
 
 
 def _configure(p: argparse.ArgumentParser) -> None:
@@ -35,7 +39,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
                    help="capture file (binary, hex text or telegram text), or - for stdin")
     g = p.add_argument_group("serial port (needs the [serial] extra)")
     g.add_argument("--port", metavar="DEV", help="read a serial port instead of a file, e.g. /dev/ttyUSB0")
-    g.add_argument("--preset", choices=("mbus-han", "mbus-han-8n1", "p1", "p1-legacy"),
+    g.add_argument("--preset", choices=tuple(SERIAL_PRESETS),
                    help="serial settings of a meter family (default mbus-han: 2400 8E1)")
     g.add_argument("--baud", type=int, help="baud rate (overrides the preset)")
     g.add_argument("--parity", choices=("E", "N", "O"), help="parity (overrides the preset)")
@@ -44,8 +48,16 @@ def _configure(p: argparse.ArgumentParser) -> None:
     add_key_args(p)
     p.add_argument("--country", metavar="CC", help="meter country for vendor quirks (NO, SE, DK, AT, ...)")
     p.add_argument("--tz", default="Europe/Amsterdam", help="time zone of P1 telegram clocks (default %(default)s)")
-    p.add_argument("--format", dest="output", choices=("json", "table", "csv"), default="json",
-                   help="one JSON object per message (default), a table, or CSV (one row per reading)")
+    p.add_argument("--format", dest="output", choices=("json", "table", "csv") + _BULK, default="json",
+                   help="one JSON object per message (default), a table, or CSV (one row per reading); "
+                        "parquet, arrow (IPC file) or long-csv: the long table of readings of hanparse.arrow "
+                        "(needs the [arrow] extra; parquet and arrow need -o)")
+    p.add_argument("-o", "--output", dest="out", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--errors", metavar="FILE",
+                   help="with parquet, arrow or long-csv: also write the rejected frames there (same format)")
+    p.add_argument("--progress", dest="progress", action="store_true", default=None,
+                   help="show a progress bar on stderr (default: for files from 1 MiB on a terminal)")
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="never show the progress bar")
     p.add_argument("--stats", action="store_true",
                    help="print the decoder's counters on stderr at the end (and a hint when nothing decoded)")
     p.add_argument("--stuffed", action="store_true", help="HDLC uses ISO/IEC 13239 octet stuffing")
@@ -99,20 +111,54 @@ def _text(value: Any) -> str:
 class _Errors:
     def __init__(self, verbose: bool) -> None:
         self.verbose = verbose
-        self.first: Dict[str, HanParseError] = {}
+        self.first: Dict[str, str] = {}  # reason -> the first error's text
 
     def __call__(self, exc: HanParseError) -> None:
-        self.first.setdefault(reason_of(exc), exc)
+        self.seen(reason_of(exc), getattr(exc, "frame_offset", None), exc.message)
+
+    def seen(self, reason: str, where: Optional[int], message: str) -> None:
+        self.first.setdefault(reason, message)
         if self.verbose:
-            where = getattr(exc, "frame_offset", None)
-            sys.stderr.write("hanparse: rejected%s: %s\n" % ("" if where is None else " at %d" % where, exc.message))
+            sys.stderr.write("hanparse: rejected%s: %s\n" % ("" if where is None else " at %d" % where, message))
 
 
-def _progress(done: int, total: int) -> None:
-    width = 30
-    k = width * done // total if total else width
-    sys.stderr.write("\r[%s%s] %3d%%" % ("#" * k, "." * (width - k), 100 * done // total if total else 100))
-    sys.stderr.flush()
+class _Progress:
+    """A one-line progress bar on stderr: bytes done, messages, rejects, rate."""
+
+    def __init__(self, total: int, out: TextIO) -> None:
+        self.total = total
+        self.out = out
+        self.t0 = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, done: int, messages: int, rejected: int, final: bool = False) -> None:
+        now = time.monotonic()
+        if not final and now - self.last < 0.2:
+            return
+        self.last = now
+        width = 24
+        total = self.total
+        k = width * done // total if total else width
+        pct = 100 * done // total if total else 100
+        secs = max(now - self.t0, 1e-9)
+        self.out.write("\r[%s%s] %3d%% %s/%s  %d messages  %d rejected  %.1f MB/s  %d msg/s " % (
+            "#" * k, "." * (width - k), pct, _size(done), _size(total), messages, rejected, done / secs / 1e6,
+            messages / secs))
+        self.out.flush()
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return ("%d %s" % (n, unit)) if unit == "B" else ("%.1f %s" % (n, unit))
+        n /= 1024  # type: ignore[assignment]
+    return str(n)  # pragma: no cover
+
+
+def _show_progress(args: argparse.Namespace, total: int) -> bool:
+    if args.progress is not None:
+        return bool(args.progress)
+    return total >= _PROGRESS_MIN and sys.stderr.isatty()
 
 
 def _decode_file(args: argparse.Namespace, decoder: StreamDecoder, printer: _Printer) -> None:
@@ -125,7 +171,8 @@ def _decode_file(args: argparse.Namespace, decoder: StreamDecoder, printer: _Pri
             total = os.fstat(fh.fileno()).st_size
     except OSError as exc:
         raise CliError("cannot read %s: %s" % (args.source, exc.strerror or exc), EXIT_IO) from None
-    show = total >= _PROGRESS_MIN and sys.stderr.isatty()
+    show = _show_progress(args, total)
+    bar = _Progress(total, sys.stderr)
     done = 0
     try:
         while True:
@@ -139,9 +186,11 @@ def _decode_file(args: argparse.Namespace, decoder: StreamDecoder, printer: _Pri
             for msg in decoder.feed(chunk):
                 printer.message(msg)
             if show:
-                _progress(done, total)
+                bar(done, decoder.stats.messages, decoder.stats.rejected)
         for msg in decoder.flush():
             printer.message(msg)
+        if show:
+            bar(done, decoder.stats.messages, decoder.stats.rejected, True)
     finally:
         if show:
             sys.stderr.write("\n")
@@ -172,9 +221,122 @@ def _decode_port(args: argparse.Namespace, decoder: StreamDecoder, printer: _Pri
         raise CliError("serial port %s: %s" % (args.port, exc.strerror or exc), EXIT_IO) from None
 
 
+class _TableWriter:
+    """Writes record batches to a Parquet, Arrow IPC or CSV file (or CSV to stdout)."""
+
+    def __init__(self, fmt: str, path: Optional[str], schema: Any) -> None:
+        import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+        self.fmt = fmt
+        self.path = path
+        self.schema = schema
+        self.sink: Any = None
+        try:
+            if fmt == "parquet":
+                import pyarrow.parquet as pq  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+                self.writer: Any = pq.ParquetWriter(path, schema, compression="zstd")
+            elif fmt == "arrow":
+                self.sink = pa.OSFile(path, "wb")
+                self.writer = pa.ipc.new_file(self.sink, schema)
+            else:
+                import pyarrow.csv as pcsv  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+                self.sink = pa.output_stream(path) if path and path != "-" else pa.PythonFile(sys.stdout.buffer, "w")
+                self.writer = pcsv.CSVWriter(self.sink, schema)
+        except OSError as exc:
+            raise CliError("cannot write %s: %s" % (path, exc.strerror or exc), EXIT_IO) from None
+
+    def write(self, batch: Any) -> None:
+        try:
+            if batch.num_rows:
+                self.writer.write_batch(batch)
+        except OSError as exc:
+            raise CliError("cannot write %s: %s" % (self.path, exc.strerror or exc), EXIT_IO) from None
+
+    def close(self) -> None:
+        self.writer.close()
+        if self.sink is not None and self.path and self.path != "-":
+            self.sink.close()
+        elif self.sink is not None:
+            sys.stdout.flush()
+
+
+def _decode_table(args: argparse.Namespace, keys: Any, options: Any, errors: _Errors) -> Any:
+    """Decode FILE (or stdin) into the long table of readings; return the stream's counters."""
+    try:
+        from .. import arrow
+    except ImportError as exc:
+        raise CliError("--format %s needs pyarrow: pip install 'hanparse[arrow]'" % args.output) from exc
+    try:
+        dec = arrow.ArrowDecoder(keys, options=options, tz=args.tz, strict=args.strict, stuffed=args.stuffed)
+    except HanParseError as exc:
+        raise CliError(exc.message) from None
+    try:
+        if args.source == "-":
+            fh: Any = sys.stdin.buffer
+            total = 0
+        else:
+            fh = open(args.source, "rb")
+            total = os.fstat(fh.fileno()).st_size
+    except OSError as exc:
+        raise CliError("cannot read %s: %s" % (args.source, exc.strerror or exc), EXIT_IO) from None
+    show = _show_progress(args, total)
+    bar = _Progress(total, sys.stderr) if show else None
+    out = _TableWriter(args.output, args.out, arrow.SCHEMA)
+    err_out = _TableWriter("csv" if args.output == "long-csv" else args.output, args.errors,
+                           arrow.ERROR_SCHEMA) if args.errors else None
+    rows = 0
+    t0 = time.monotonic()
+    try:
+        for batch in dec.capture(fh, progress=bar):
+            out.write(batch.readings)
+            rows += batch.readings.num_rows
+            if batch.errors.num_rows:
+                for e in batch.errors.to_pylist():
+                    errors.seen(e["reason"], e["source_offset"], e["message"])
+                if err_out is not None:
+                    err_out.write(batch.errors)
+        if bar is not None:
+            sts = dec.stream_stats
+            bar(sts.bytes_in, sts.messages, sts.rejected, True)
+    except OSError as exc:
+        raise CliError("cannot read %s: %s" % (args.source, exc.strerror or exc), EXIT_IO) from None
+    finally:
+        if show:
+            sys.stderr.write("\n")
+        out.close()
+        if err_out is not None:
+            err_out.close()
+        if fh is not sys.stdin.buffer:
+            fh.close()
+    st = dec.stream_stats
+    secs = max(time.monotonic() - t0, 1e-9)
+    if show or args.stats:
+        sys.stderr.write("hanparse: %d messages, %d readings, %d rejected, %.1f MB in %.2f s (%.1f MB/s)\n" % (
+            st.messages, rows, st.rejected, st.bytes_in / 1e6, secs, st.bytes_in / 1e6 / secs))
+    return st
+
+
+def _open_text_out(args: argparse.Namespace) -> TextIO:
+    if not args.out or args.out == "-":
+        return sys.stdout
+    try:
+        return open(args.out, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise CliError("cannot write %s: %s" % (args.out, exc.strerror or exc), EXIT_IO) from None
+
+
 def _run(args: argparse.Namespace) -> int:
     if (args.source is None) == (args.port is None):
         raise CliError("give exactly one input: FILE, - (stdin) or --port DEV")
+    bulk = args.output in _BULK
+    if bulk and args.port:
+        raise CliError("--format %s reads a file or stdin, not a serial port" % args.output)
+    if args.errors and not bulk:
+        raise CliError("--errors goes with --format parquet, arrow or long-csv")
+    if args.output in ("parquet", "arrow") and (not args.out or args.out == "-"):
+        raise CliError("--format %s needs -o FILE" % args.output)
     keys = keys_from_args(args)
     errors = _Errors(args.verbose)
     options = {"country": args.country.upper()} if args.country else None
@@ -185,12 +347,20 @@ def _run(args: argparse.Namespace) -> int:
         raise CliError(exc.message) from None
     except Exception as exc:  # e.g. an unknown time zone
         raise CliError("bad option: %s" % exc) from None
-    printer = _Printer(args.output, sys.stdout)
-    if args.port:
-        _decode_port(args, decoder, printer)
+    if bulk:
+        st = _decode_table(args, keys, options, errors)
     else:
-        _decode_file(args, decoder, printer)
-    st = decoder.stats
+        out = _open_text_out(args)
+        try:
+            printer = _Printer(args.output, out)
+            if args.port:
+                _decode_port(args, decoder, printer)
+            else:
+                _decode_file(args, decoder, printer)
+        finally:
+            if out is not sys.stdout:
+                out.close()
+        st = decoder.stats
     hint = st.hint
     if args.stats:
         sys.stderr.write(json.dumps(st.as_dict()) + "\n")
@@ -201,13 +371,13 @@ def _run(args: argparse.Namespace) -> int:
     if "decryption" in first:
         n = st.rejected_by_reason.get("decryption", 0)
         raise CliError("%d frame%s could not be decrypted: %s%s" % (n, "" if n == 1 else "s",
-                                                                  first["decryption"].message, tail), EXIT_DECRYPTION)
+                                                                  first["decryption"], tail), EXIT_DECRYPTION)
     if "checksum" in first:
         n = st.rejected_by_reason["checksum"]
-        raise CliError("%d frame%s failed the checksum: %s%s" % (n, "" if n == 1 else "s", first["checksum"].message,
+        raise CliError("%d frame%s failed the checksum: %s%s" % (n, "" if n == 1 else "s", first["checksum"],
                                                                tail), EXIT_CHECKSUM)
     if st.messages == 0:
-        detail = next(iter(first.values())).message if first else "no frame found"
+        detail = next(iter(first.values())) if first else "no frame found"
         raise CliError("no message decoded from %s: %s%s" % (args.source or args.port, detail, tail))
     return EXIT_OK
 

@@ -1,34 +1,12 @@
-"""asyncio adapters: messages from a stream reader, a serial port, or a reconnecting serial port.
-
-Serial support needs the ``[serial]`` extra (``pyserial`` and
-``pyserial-asyncio-fast``); it is imported only when a port is opened.
-
-Serial settings per meter family (:data:`SERIAL_PRESETS`; sources in
-``docs/stream.md``):
-
-================  ========  ======  =========================================================
-preset            baud      format  meters
-================  ========  ======  =========================================================
-``mbus-han``      2400      8E1     Norway HAN (Kamstrup, Aidon, Kaifa), Austria TINETZ M-Bus
-``mbus-han-8n1``  2400      8N1     the same port where a vendor/adapter uses no parity
-``p1``            115200    8N1     DSMR 4.x / 5.x P1, Luxembourg Smarty, Sweden H1 (Aidon RJ12)
-``p1-legacy``     9600      7E1     DSMR 2.2 / 3.0
-================  ========  ======  =========================================================
-
-The DSMR 5 data line is inverted (open collector): use an inverting
-adapter.  Norwegian documents do not state parity; 8E1 is what the field
-uses most, so it is the default, with 8N1 as the alternative.
-"""
+"""Serial ports through serialx, the per-family presets, and ``read_messages``."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator, Dict, Optional, Tuple
+from typing import Any, AsyncIterator, Dict, Optional, Tuple, Type
 
-from ._stream import StreamDecoder
-from .model import Message
-
-__all__ = ["read_messages", "open_serial", "serial_messages", "SERIAL_PRESETS", "SerialUnavailableError"]
+from .._stream import StreamDecoder
+from ..model import Message
 
 #: preset name -> (baudrate, bytesize, parity, stopbits)
 SERIAL_PRESETS: Dict[str, Tuple[int, int, str, float]] = {
@@ -36,11 +14,29 @@ SERIAL_PRESETS: Dict[str, Tuple[int, int, str, float]] = {
     "mbus-han-8n1": (2400, 8, "N", 1),
     "p1": (115200, 8, "N", 1),
     "p1-legacy": (9600, 7, "E", 1),
+    # narrower families: same line settings as above, a shorter idle watchdog (IDLE_TIMEOUTS)
+    "han-list1": (2400, 8, "E", 1),
+    "dsmr5": (115200, 8, "N", 1),
 }
+
+#: preset name -> seconds without a byte before a live source counts as stalled
+#: (about three times the longest regular push interval of the family; sources
+#: in docs/sources.md)
+IDLE_TIMEOUTS: Dict[str, float] = {
+    "mbus-han": 30.0,      # Kamstrup NO pushes every 10 s only; Aidon/Kaifa/Embriq 2-2.5 s
+    "mbus-han-8n1": 30.0,  # the same meters
+    "p1": 30.0,            # DSMR 4.x, Luxembourg Smarty, Sweden H1: every 10 s (DSMR 5: 1 s)
+    "p1-legacy": 30.0,     # DSMR 2.2 / 3.0: every 10 s
+    "han-list1": 15.0,     # list 1 every 2 s (Kaifa) / 2.5 s (Aidon, Embriq); list 2/3 take a slot
+    "dsmr5": 10.0,         # DSMR 5.0.2: a telegram every second
+}
+
+#: idle timeout when no preset names the meter family
+DEFAULT_IDLE_TIMEOUT = 30.0
 
 
 class SerialUnavailableError(ImportError):
-    """pyserial-asyncio-fast (the ``[serial]`` extra) is not installed."""
+    """serialx (the ``[serial]`` extra) is not installed."""
 
 
 async def read_messages(reader: asyncio.StreamReader, decoder: Optional[StreamDecoder] = None,
@@ -67,12 +63,21 @@ async def read_messages(reader: asyncio.StreamReader, decoder: Optional[StreamDe
 
 def _serial_module() -> Any:
     try:
-        import serial_asyncio_fast
+        import serialx
     except ImportError:
         raise SerialUnavailableError(
             "serial ports need the [serial] extra: pip install 'hanparse[serial]' "
-            "(pyserial and pyserial-asyncio-fast)") from None
-    return serial_asyncio_fast
+            "(serialx, Python 3.10 or newer)") from None
+    return serialx
+
+
+def serial_errors() -> Tuple[Type[BaseException], ...]:
+    """The exceptions a serial port raises when it cannot be opened or read (OSError, serialx's own)."""
+    try:
+        import serialx
+    except ImportError:
+        return (OSError,)
+    return (OSError, serialx.SerialException)
 
 
 def _settings(preset: Optional[str], baudrate: Optional[int], bytesize: Optional[int], parity: Optional[str],
@@ -91,17 +96,18 @@ def _settings(preset: Optional[str], baudrate: Optional[int], bytesize: Optional
 async def open_serial(port: str, baudrate: Optional[int] = None, *, parity: Optional[str] = None,
                       bytesize: Optional[int] = None, stopbits: Optional[float] = None,
                       preset: Optional[str] = None, **kw: Any) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    """Open a serial port: ``(reader, writer)`` from ``serial_asyncio_fast.open_serial_connection``.
+    """Open a serial port: ``(reader, writer)`` from ``serialx.open_serial_connection``.
 
     Settings not given come from ``preset`` (see :data:`SERIAL_PRESETS`;
-    default ``"mbus-han"``: 2400 8E1).  ``port`` may be any pyserial URL
-    (``/dev/ttyUSB0``, ``COM3``, ``loop://``, ``socket://host:port``).
-    Extra keywords go to pyserial.
+    default ``"mbus-han"``: 2400 8E1).  ``port`` is a device
+    (``/dev/ttyUSB0``, ``COM3``) or any URL serialx knows
+    (``socket://host:port``, ``rfc2217://host:port``, ``esphome://...``).
+    Extra keywords go to serialx (e.g. ``exclusive=False``).
     """
     mod = _serial_module()
-    settings = _settings(preset, baudrate, bytesize, parity, stopbits)
+    s = _settings(preset, baudrate, bytesize, parity, stopbits)
     conn: Tuple[asyncio.StreamReader, asyncio.StreamWriter] = await mod.open_serial_connection(
-        url=port, **settings, **kw)
+        port, baudrate=s["baudrate"], parity=s["parity"], stopbits=s["stopbits"], byte_size=s["bytesize"], **kw)
     return conn
 
 
@@ -118,6 +124,9 @@ async def serial_messages(port: str, baudrate: Optional[int] = None, *, parity: 
     attempts; when used up the last error is raised.  The decoder's
     partial state is reset on each reconnect (bytes from before the break
     cannot complete a frame after it); its counters are kept.
+
+    :func:`hanparse.aio.open_source` does the same with an idle watchdog,
+    jitter and state reports; prefer it in new code.
     """
     first, limit = backoff
     if first <= 0 or limit < first:
@@ -127,6 +136,7 @@ async def serial_messages(port: str, baudrate: Optional[int] = None, *, parity: 
     elif decoder_kwargs:
         raise TypeError("pass either a decoder or StreamDecoder keywords, not both")
     _serial_module()  # fail early and clearly when the extra is missing
+    errors = serial_errors() + (ConnectionError,)
     delay = first
     attempts = 0
     while True:
@@ -142,7 +152,7 @@ async def serial_messages(port: str, baudrate: Optional[int] = None, *, parity: 
                     delay = first
                     attempts = 0
                     yield msg
-        except (OSError, ConnectionError):
+        except errors:
             attempts += 1
             if max_reconnects is not None and attempts > max_reconnects:
                 raise
