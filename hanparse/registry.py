@@ -32,12 +32,15 @@ Electricity quantities follow OBIS value groups C (quantity) and D
 
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
 
+from ._ha import HaDescription
+from ._ha import describe as _describe_ha
 from .errors import HanParseError
 from .obis import Obis, ObisLike
 
-__all__ = ["RegistryEntry", "lookup", "name_of", "description_of", "unit_of", "kind_of", "find", "entries"]
+__all__ = ["RegistryEntry", "lookup", "name_of", "description_of", "unit_of", "kind_of", "find", "entries",
+           "ha_description", "HaDescription"]
 
 
 class RegistryEntry(NamedTuple):
@@ -337,3 +340,41 @@ def find(name: str) -> Optional[Obis]:
 def entries() -> List[RegistryEntry]:
     """Every canonical entry (one per name), in table order."""
     return list(_BY_NAME.values())
+
+
+def ha_description(obis_or_name: Union[ObisLike, str], *, unit: Optional[str] = None,
+                   mbus_device_type: Optional[int] = None) -> Optional[HaDescription]:
+    """How Home Assistant shows a quantity: its :class:`HaDescription` (device class, state class,
+    native unit, conversion, stable object id), or None.
+
+    ``obis_or_name``: an OBIS code in any spelling, or a registry name
+    (``"voltage_l1"``).  ``unit``: the unit the reading came with
+    (``reading.unit``); without it the registry's unit is assumed.  A unit
+    Home Assistant does not accept for the device class keeps the value
+    unconverted and drops the device class.  ``mbus_device_type``: the
+    channel's M-Bus device type (reading ``0-n:24.1.0``), which tells a gas
+    reading (3) from water (6, 7, 0x15, 0x16) and heat (4, 0x0A-0x0D);
+    without it, an M-Bus reading in m³ is taken as gas.  None for unknown
+    codes and for structures (logs, profiles, push setups), which are no
+    sensor.  The conventions themselves are data in ``hanparse/_ha.py``;
+    docs/homeassistant.md has the table::
+
+        desc = ha_description(reading.obis, unit=reading.unit)
+        if desc is not None:
+            value, unit = desc.convert(reading.value), desc.native_unit
+    """
+    channel: Optional[int] = None
+    named = find(obis_or_name) if isinstance(obis_or_name, str) else None
+    if named is not None:
+        entry = lookup(named)
+    else:
+        try:
+            code = Obis.coerce(obis_or_name)
+        except (ValueError, TypeError):
+            return None
+        entry = lookup(code)
+        if entry is not None and entry.obis[1] == 255 and 1 <= code[1] <= 254:
+            channel = code[1]
+    if entry is None:
+        return None
+    return _describe_ha(entry, channel, unit, mbus_device_type)

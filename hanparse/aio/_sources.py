@@ -191,12 +191,12 @@ class Backoff:
     """Capped exponential delays with jitter: the n-th consecutive delay is drawn from
     ``[d/2, d]`` where ``d = min(limit, first * 2**(n-1))``; :meth:`reset` starts over."""
 
-    def __init__(self, first: float, limit: float, rand: Callable[[], float] = random.random) -> None:
+    def __init__(self, first: float, limit: float, rand: Optional[Callable[[], float]] = None) -> None:
         if not (first > 0 and limit >= first and math.isfinite(limit)):
             raise ValueError("backoff must be (first > 0, limit >= first), finite")
         self.first = first
         self.limit = limit
-        self._rand = rand
+        self._rand = random.random if rand is None else rand  # ``rand``: uniform [0, 1) (tests pass their own)
         self._n = 0
 
     def reset(self) -> None:

@@ -29,7 +29,7 @@ import sys
 from typing import Optional, Sequence, Tuple
 
 from .. import __version__
-from . import decode, explain, frames
+from . import bridge, decode, explain, frames
 from ._common import (
     EXIT_CHECKSUM,
     EXIT_DECRYPTION,
@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 #: the subcommands, in the order ``--help`` lists them
-SUBCOMMANDS: Tuple[Subcommand, ...] = (frames.COMMAND, decode.COMMAND, explain.COMMAND)
+SUBCOMMANDS: Tuple[Subcommand, ...] = (frames.COMMAND, decode.COMMAND, explain.COMMAND, bridge.COMMAND)
 
 EPILOG = """exit codes: 0 ok; 2 bad input or usage; 3 checksum error (HCS/FCS/M-Bus sum/DSMR CRC);
 4 I/O error; 5 decryption failed (missing or wrong key). Errors are one line: 'hanparse: error: ...'."""

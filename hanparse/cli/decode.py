@@ -161,16 +161,19 @@ def _show_progress(args: argparse.Namespace, total: int) -> bool:
     return total >= _PROGRESS_MIN and sys.stderr.isatty()
 
 
-def _decode_file(args: argparse.Namespace, decoder: StreamDecoder, printer: _Printer) -> None:
+def _open_input(args: argparse.Namespace) -> Any:
+    """``(binary file, size)`` of FILE (stdin for ``-``, size 0: unknown); CliError (exit 4) when unreadable."""
+    if args.source == "-":
+        return sys.stdin.buffer, 0
     try:
-        if args.source == "-":
-            fh = sys.stdin.buffer
-            total = 0
-        else:
-            fh = open(args.source, "rb")
-            total = os.fstat(fh.fileno()).st_size
+        fh = open(args.source, "rb")
+        return fh, os.fstat(fh.fileno()).st_size
     except OSError as exc:
         raise CliError("cannot read %s: %s" % (args.source, exc.strerror or exc), EXIT_IO) from None
+
+
+def _decode_file(args: argparse.Namespace, decoder: StreamDecoder, printer: _Printer) -> None:
+    fh, total = _open_input(args)
     show = _show_progress(args, total)
     bar = _Progress(total, sys.stderr)
     done = 0
@@ -272,15 +275,7 @@ def _decode_table(args: argparse.Namespace, keys: Any, options: Any, errors: _Er
         dec = arrow.ArrowDecoder(keys, options=options, tz=args.tz, strict=args.strict, stuffed=args.stuffed)
     except HanParseError as exc:
         raise CliError(exc.message) from None
-    try:
-        if args.source == "-":
-            fh: Any = sys.stdin.buffer
-            total = 0
-        else:
-            fh = open(args.source, "rb")
-            total = os.fstat(fh.fileno()).st_size
-    except OSError as exc:
-        raise CliError("cannot read %s: %s" % (args.source, exc.strerror or exc), EXIT_IO) from None
+    fh, total = _open_input(args)
     show = _show_progress(args, total)
     bar = _Progress(total, sys.stderr) if show else None
     out = _TableWriter(args.output, args.out, arrow.SCHEMA)
