@@ -100,7 +100,7 @@ def parse_frame(
             msg = _meters.decode_hdlc_frame(data, _core.hdlc_parse, _dlms.decode_data_notification, _METERS)
         except HanParseError:
             msg = None  # the general path reports it as a stream would
-        if msg is not None:
+        if msg is not None and msg._readings:  # no readings: the general path reports it
             return msg
     buf = data if data.__class__ is bytes else as_bytes(data)
     n = len(buf)
@@ -176,7 +176,7 @@ def parse_payload(
         return messages
     stripped = buf.strip(FILL)
     if stripped and stripped[0] in BARE_TAGS:
-        return [decode_apdu(stripped, opts, "apdu")]
+        return [decode_apdu(stripped, opts, "apdu", bare=True)]
     if errors:
         raise errors[0]
     if not stripped:
@@ -240,7 +240,7 @@ def _through_stream(buf: bytes, opts: Options, bare: int = -1) -> Message:
     if bare >= 0:
         # a bare APDU: no delimiter, so every byte to the end is part of it, and its decoder
         # knows better than the false candidates a stream met inside it
-        return decode_apdu(buf[bare:] if bare else buf, opts, "apdu")
+        return decode_apdu(buf[bare:] if bare else buf, opts, "apdu", bare=True)
     if errors:
         raise errors[0]
     raise _not_a_message(len(buf))

@@ -83,12 +83,16 @@ class Options:
 # -- APDU -> Message (stateless) --------------------------------------------------------
 
 
-def decode_apdu(apdu: bytes, opts: Options, fmt: str = "apdu", raw: Optional[bytes] = None) -> Message:
+def decode_apdu(apdu: bytes, opts: Options, fmt: str = "apdu", raw: Optional[bytes] = None,
+                bare: bool = False) -> Message:
     """The message of one complete APDU (LLC optional); ``fmt``/``raw`` describe its envelope.
 
-    A data-notification *body* sent alone (an A-XDR array or structure,
-    ``01``/``02``, as amsreader's raw mode publishes it) decodes like the
-    whole notification, without the header's clock.
+    ``bare``: the APDU came with no link layer (a payload or a hex line,
+    not the content of an HDLC/M-Bus frame); then a data-notification
+    *body* sent alone (an A-XDR array or structure, ``01``/``02``, as
+    amsreader's raw mode publishes it) decodes like the whole notification,
+    without the header's clock.  Inside a frame such bytes are a
+    continuation segment, not a body.
     """
     apdu = bytes(apdu)
     raw_bytes = apdu if raw is None else bytes(raw)
@@ -96,11 +100,11 @@ def decode_apdu(apdu: bytes, opts: Options, fmt: str = "apdu", raw: Optional[byt
     if i >= len(apdu):
         raise IncompleteError("empty APDU")
     tag = apdu[i]
-    if tag in BODY_TAGS:
+    if bare and tag in BODY_TAGS:
         body, stop = _dlms.decode_body(apdu, i, len(apdu))
         if stop != len(apdu):
             raise DecodeError("%d bytes after the notification body" % (len(apdu) - stop), offset=stop)
-        return _meters.decode_message(fmt, body, None, None, opts.meters, raw_bytes, None)
+        return _with_readings(_meters.decode_message(fmt, body, None, None, opts.meters, raw_bytes, None), body)
     if tag in _CIPHERED:
         plaintext, info = security.decrypt_apdu(apdu[i:] if i else apdu, opts.keys)
         return _decrypted(plaintext, info, opts, fmt, raw_bytes)
@@ -141,7 +145,29 @@ def _notification(buf: bytes, start: int, end: int, fmt: str, raw: bytes, info: 
     if stop != end:
         raise DecodeError("%d bytes after the data-notification body" % (end - stop), offset=stop)
     title = info.system_title if info is not None else None
-    return _meters.decode_message(fmt, body, clock, title, opts.meters, raw, info)
+    return _with_readings(_meters.decode_message(fmt, body, clock, title, opts.meters, raw, info), body)
+
+
+def _with_readings(message: Message, body: Any) -> Message:
+    """``message``, checked for what a notification with no readings can be.
+
+    A body that is one bare number, boolean or null is no meter data (it is
+    what a stray continuation segment or a damaged frame leaves): an
+    :class:`~hanparse.errors.UnsupportedError`.  Any other body that gave no
+    reading (one opaque octet-string, an empty structure) still makes a
+    message, which says so in its warnings.
+    """
+    if message._readings:
+        return message
+    if body is None or isinstance(body, (int, float)):
+        raise UnsupportedError("the data-notification body is a single %s, not meter data"
+                               % ("null" if body is None else type(body).__name__))
+    if message._warnings is None:
+        kind = ("octet-string of %d bytes" % len(body) if isinstance(body, (bytes, bytearray))
+                else "%s of %d elements" % (type(body).__name__, len(body)) if isinstance(body, (tuple, list))
+                else type(body).__name__)
+        message._warnings = ("no readings: the notification body is one %s without OBIS codes" % kind,)
+    return message
 
 
 def _p1_plaintext(plaintext: bytes, fmt: str, raw: bytes, info: SecurityInfo, opts: Options) -> Message:
@@ -324,8 +350,9 @@ class Dispatcher:
         raws, self.mbus_raw = self.mbus_raw, []
         return self.apdu("mbus", apdu, raws)
 
-    def apdu(self, fmt: str, apdu: bytes, raws: List[bytes]) -> Optional[Message]:
-        """An APDU a link-layer message carried: a GBT block joins its message, anything else decodes."""
+    def apdu(self, fmt: str, apdu: bytes, raws: List[bytes], bare: bool = False) -> Optional[Message]:
+        """An APDU a link-layer message carried (``bare``: a payload with no link layer, see
+        :func:`decode_apdu`): a GBT block joins its message, anything else decodes."""
         if apdu[:1] == b"\xe0":  # general-block-transfer: one block per link-layer message
             gbt = self.gbt.get(fmt)
             if gbt is None:
@@ -343,7 +370,7 @@ class Dispatcher:
                 return None
             raws, self.gbt_raw[fmt] = parts, []
             apdu = inner
-        return decode_apdu(apdu, self.opts, fmt, b"".join(raws))
+        return decode_apdu(apdu, self.opts, fmt, b"".join(raws), bare)
 
 
 def _shift(r: Tuple[Any, ...], start: int) -> Tuple[Any, ...]:

@@ -552,7 +552,7 @@ class StreamDecoder:
         scanner = source.scanner
         idle = scanner.idle
         try:
-            msg = source.dispatch.apdu("apdu", line[llc:], [line])
+            msg = source.dispatch.apdu("apdu", line[llc:], [line], bare=True)
         except HanParseError as exc:
             if not idle:
                 return False

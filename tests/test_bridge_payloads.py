@@ -257,3 +257,27 @@ def test_hanparse_decode_reads_a_file_of_bridge_payloads(tmp_path):
     assert [g["readings"] for g in got] == [[rd.to_dict() for rd in w.readings] for w in want]
     stats = json.loads(r.stderr.decode().splitlines()[0])
     assert stats["messages"] == 3 and stats["text_lines"] == 1 and stats["rejected"] == 0
+
+
+def test_a_body_is_only_read_from_a_bare_payload_not_from_a_frame():
+    """Inside an HDLC frame, bytes starting 02 are a continuation segment, not a body: a segmented
+    message whose first segment is lost (its opening flag damaged) gives no message from the rest.
+    Found by tests/test_strategies.py::test_near_valid_input_is_rejected (hypothesis)."""
+    data = (b'\xfe\xa85\x01\x01\x002\x1e\xe6\xe7\x00\x0f\x00\x00\x00\x00\x00\x01\x02\x02\x03\t\x06\x01\x00\x01'
+            b'\x07\x00\xff\x05\x00\x00\x00\x00\x02\x02\x0f\x00\x16\x1b\x02\x03\t\x06\x01\x00\x01\x07\x01\xff\x0f'
+            b'\x00\xac\xad~~\xa0\x0f\x01\x01\x00N\xd4\x02\x02\x0f\x00\x16\x1bG@~')
+    with pytest.raises(hanparse.HanParseError):
+        hanparse.parse_frame(data)
+    # a notification whose body is one bare number is no meter data either (a stray continuation
+    # segment 0F 00 02 02 0F | 00 | 16 1B read as a notification)
+    stray = bytes.fromhex("7ea011010100adb90f0002020f00161bfe117e")
+    with pytest.raises(hanparse.UnsupportedError, match="single int"):
+        hanparse.parse_frame(stray)
+
+
+def test_a_notification_without_readings_says_so():
+    """dlms-cosem's example notification carries one opaque octet-string: a message, with a warning."""
+    entry = next(e for e in entries("dlms_apdu") if e["id"] == "dlms:dlms_cosem_dn_plain")
+    msg = hanparse.parse_frame(bytes.fromhex(entry["hex"]))
+    assert msg.readings == ()
+    assert msg.warnings == ("no readings: the notification body is one octet-string of 34 bytes without OBIS codes",)
