@@ -84,6 +84,7 @@ cdef tuple _KAMSTRUP_ORDER
 cdef object _match
 cdef object _push_list_profile
 cdef frozenset _MATCH_SIZES  # element counts of the list table's rows and of the pair lists
+cdef dict _ROWS_BY_COUNT  # element count -> ((row, ((kind, size, prefix, exact, text_prefix), ...)), ...)
 cdef object _match_pairs
 cdef object _describe
 cdef object _raw_value
@@ -108,7 +109,7 @@ cdef enum:
 cdef int _setup() except -1:
     global P, _ready, _FLAG_IDS, _LIST_IDS, _PROFILES, _KAMSTRUP_LIST_ID
     global _KAMSTRUP_ORDER, _match, _match_pairs, _describe, _raw_value, _position_obis, _TIME_DATE
-    global _KAMSTRUP_FAMILIES, _push_list_profile, _MATCH_SIZES
+    global _KAMSTRUP_FAMILIES, _push_list_profile, _MATCH_SIZES, _ROWS_BY_COUNT
     from hanparse.meters import _lists, _profiles
     P = _profiles
     _FLAG_IDS = _profiles.FLAG_IDS
@@ -118,6 +119,12 @@ cdef int _setup() except -1:
     _KAMSTRUP_LIST_ID = _profiles.KAMSTRUP_LIST_ID
     _KAMSTRUP_ORDER = tuple(_profiles.KAMSTRUP_ORDER)
     _match = _lists.match
+    # the list table's recognition, precompiled for _row_match (same facts, read from _lists.LISTS)
+    _ROWS_BY_COUNT = {}
+    for lrow in _lists.LISTS:
+        checks = tuple((f.kind, f.size, f.prefix, f.role == _lists.R_SKIP,
+                        None if f.prefix is None else f.prefix.decode("latin-1")) for f in lrow.fields)
+        _ROWS_BY_COUNT[len(checks)] = _ROWS_BY_COUNT.get(len(checks), ()) + ((lrow, checks),)
     _MATCH_SIZES = frozenset(_lists.sizes()) | frozenset(row.size for row in _profiles.PAIR_LISTS)
     _match_pairs = _profiles.match_pairs
     _describe = _lists.describe
@@ -1016,6 +1023,60 @@ def decode_parts(body, clock, system_title, opts):
     return _decode_parts(body, clock, system_title, opts)
 
 
+cdef bint _field_fits(tuple check, object v):
+    """``_lists._fits`` for one precompiled field (kind, size, prefix, exact, text prefix)."""
+    cdef int kind = check[0]
+    cdef Py_ssize_t size = check[1]
+    t = type(v)
+    if kind == 1:  # K_INT
+        return t is int
+    if kind == 2:  # K_BYTES
+        if not isinstance(v, bytes) or (size >= 0 and len(<bytes>v) != size):
+            return False
+        p = check[2]
+        if p is None:
+            return True
+        return v == p if check[3] else (<bytes>v).startswith(p)
+    if kind == 3:  # K_TEXT
+        if t is str:
+            if size >= 0 and len((<str>v).rstrip("\x00")) != size:
+                return False
+            return check[4] is None or (<str>v).startswith(check[4])
+        if not isinstance(v, bytes):
+            return False
+        if size >= 0 and len((<bytes>v).rstrip(b"\x00")) != size:
+            return False
+        return check[2] is None or (<bytes>v).startswith(check[2])
+    if kind == 4:  # K_BOOL
+        return t is bool
+    if kind == 5:  # K_ARRAY
+        return t is list
+    if kind == 6:  # K_ALL
+        return True
+    return t is not list and t is not tuple  # K_ANY
+
+
+cdef tuple _row_match(tuple body):
+    """``_lists.match(body)`` over the precompiled rows: ``(row, candidates)``."""
+    cdef tuple rows = _ROWS_BY_COUNT.get(len(body))
+    cdef list found
+    cdef tuple checks
+    cdef Py_ssize_t k, n
+    if rows is None:
+        return None, ()
+    found = []
+    n = len(body)
+    for lrow, checks in rows:
+        for k in range(n):
+            if not _field_fits(<tuple>checks[k], body[k]):
+                break
+        else:
+            found.append(lrow)
+    if len(found) == 1:
+        return found[0], (found[0],)
+    return None, tuple(found)
+
+
 cdef tuple _decode_parts(object body, object clock, object system_title, object opts):
     cdef Layout layout = L_WALK
     cdef object row = None
@@ -1053,7 +1114,7 @@ cdef tuple _decode_parts(object body, object clock, object system_title, object 
         profile_name = _push_list_profile(maker, body[0])
     else:
         if tb is tuple and len(<tuple>body) in _MATCH_SIZES:  # the tables' calls only where a row could fit
-            row, candidates = _match(body)
+            row, candidates = _row_match(<tuple>body)
             if row is None and len(candidates) > 1 and forced is not None:
                 for c in candidates:  # an ambiguous list: the user chose one
                     if c.profile == forced:
