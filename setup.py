@@ -29,6 +29,7 @@ SKIP = _flag("HANPARSE_PURE_PYTHON") and not REQUIRE
 
 #: ``.py`` modules compiled by Cython in pure-Python mode (types in the ``.pxd`` beside each)
 PURE_MODE_MODULES = [
+    os.path.join("hanparse", "_core.py"),  # CRCs, HDLC / M-Bus / DSMR framing, the candidate hunt
     os.path.join("hanparse", "_columns.py"),  # column buffers of hanparse.arrow
 ]
 

@@ -1,9 +1,12 @@
 """Choose the implementation of the hot loops once, at import.
 
 hanparse's hot loops exist twice with the same names and results: compiled
-Cython extension modules (``_speedups`` and friends, built from ``*.pyx``)
-and their pure-Python twins (``_purepy`` and friends).  This module picks
-one set for the whole process:
+Cython extension modules and their pure-Python twins.  A twin is either a
+hand-kept pair (``_dlms_speedups.pyx`` / ``_dlms_purepy.py`` and friends) or
+one source (``_core.py``, see :data:`ONE_SOURCE`): the same ``.py`` file
+compiled by Cython into the extension module ``hanparse._core``, and loaded
+as it is under the name ``hanparse._core_py`` for pure Python, so a process
+can hold both.  This module picks one set for the whole process:
 
 * ``HANPARSE_PURE_PYTHON=1`` in the environment forces pure Python;
 * otherwise the extensions are used if every one of them imports, and pure
@@ -17,20 +20,26 @@ through :func:`native` and :func:`pure` to compare them directly.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import os
+import sys
 from types import ModuleType
-from typing import Dict, Tuple
+from typing import Dict, FrozenSet, Tuple
 
-__all__ = ["IMPLEMENTATION", "select", "native", "pure", "PAIRS"]
+__all__ = ["IMPLEMENTATION", "select", "native", "pure", "PAIRS", "ONE_SOURCE"]
 
 #: logical name -> (extension module, pure-Python twin), all in this package
 PAIRS: Dict[str, Tuple[str, str]] = {
-    "core": ("_speedups", "_purepy"),  # CRCs, HDLC/M-Bus framing loops, octet stuffing
+    "core": ("_core", "_core_py"),  # CRCs, HDLC/M-Bus/DSMR framing loops, octet stuffing (one source)
     "dlms": ("_dlms_speedups", "_dlms_purepy"),  # A-XDR tree walk, APDU headers
     "dsmr": ("_dsmr_speedups", "_dsmr_purepy"),  # P1 telegram tokenizer
     "meters": ("_meters_speedups", "_meters_purepy"),  # meters-layer walks, model object builders
 }
+
+#: the pairs whose twins are one ``.py`` source: the pure twin is ``<extension module>.py``
+#: loaded under the twin's name
+ONE_SOURCE: FrozenSet[str] = frozenset({"core"})
 
 
 def _forced_pure() -> bool:
@@ -39,12 +48,31 @@ def _forced_pure() -> bool:
 
 def native(name: str) -> ModuleType:
     """Import and return the compiled module of pair ``name`` (ImportError if absent)."""
-    return importlib.import_module("hanparse." + PAIRS[name][0])
+    mod = importlib.import_module("hanparse." + PAIRS[name][0])
+    if name in ONE_SOURCE and not isinstance(mod.__spec__.loader if mod.__spec__ else None,
+                                             importlib.machinery.ExtensionFileLoader):
+        raise ImportError("hanparse.%s is not compiled" % PAIRS[name][0])
+    return mod
 
 
 def pure(name: str) -> ModuleType:
     """Import and return the pure-Python twin of pair ``name``."""
-    return importlib.import_module("hanparse." + PAIRS[name][1])
+    if name not in ONE_SOURCE:
+        return importlib.import_module("hanparse." + PAIRS[name][1])
+    qualified = "hanparse." + PAIRS[name][1]
+    mod = sys.modules.get(qualified)
+    if mod is None:  # the one source, run as plain Python under the twin's name
+        path = os.path.join(os.path.dirname(__file__), PAIRS[name][0] + ".py")
+        spec = importlib.util.spec_from_file_location(qualified, path)
+        assert spec is not None and spec.loader is not None
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[qualified] = mod
+        try:
+            spec.loader.exec_module(mod)
+        except BaseException:
+            del sys.modules[qualified]
+            raise
+    return mod
 
 
 def _choose() -> str:
@@ -52,7 +80,7 @@ def _choose() -> str:
         return "python"
     try:
         for name in PAIRS:
-            if importlib.util.find_spec("hanparse." + PAIRS[name][1]) is None:
+            if name not in ONE_SOURCE and importlib.util.find_spec("hanparse." + PAIRS[name][1]) is None:
                 continue  # a pair still being written: it has neither twin yet
             native(name)
     except ImportError:

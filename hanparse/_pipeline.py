@@ -225,7 +225,7 @@ def hdlc_single(buf: bytes, i0: int, i1: int, raw: bytes, opts: Options) -> Opti
 
 
 if TYPE_CHECKING:
-    from . import _purepy as _core
+    from . import _core
 else:
     _core = _impl.select("core")
 

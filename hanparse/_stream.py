@@ -105,7 +105,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from . import _purepy as _core
+    from . import _core
 else:
     _core = _impl.select("core")
 

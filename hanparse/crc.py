@@ -26,7 +26,7 @@ from . import _impl
 __all__ = ["crc16_x25", "crc16_arc", "mbus_checksum"]
 
 if TYPE_CHECKING:
-    from . import _purepy as _core
+    from . import _core
 else:
     _core = _impl.select("core")
 

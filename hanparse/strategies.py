@@ -312,7 +312,7 @@ def axdr_nodes(max_leaves: int = 20) -> SearchStrategy:
         >>> from hanparse.dlms import schema
         >>> node = axdr_nodes().example()
         >>> data = schema.Data.build(node)
-        >>> schema.parse_data(data)[0] == schema.to_value(schema.Data.parse(data))
+        >>> repr(schema.parse_data(data)[0]) == repr(schema.to_value(schema.Data.parse(data)))  # NaN-safe
         True
     """
     return st.recursive(
@@ -385,7 +385,7 @@ def data_notifications(bodies: Optional[SearchStrategy] = None) -> SearchStrateg
 
         >>> from hanparse import dlms
         >>> s = data_notifications().example()
-        >>> dlms.decode_apdu(s.apdu).body == s.body
+        >>> repr(dlms.decode_apdu(s.apdu).body) == repr(s.body)  # repr: a float may be NaN
         True
     """
     bodies = axdr_nodes() if bodies is None else bodies
@@ -454,7 +454,7 @@ def reading_notifications(max_readings: int = 12) -> SearchStrategy:
         >>> from hanparse import hdlc
         >>> s = reading_notifications().example()
         >>> msg = hanparse.parse_frame(hdlc.build(s.apdu))
-        >>> [(str(r.obis), r.value, r.unit) for r in msg.readings] == [tuple(r) for r in s.readings]
+        >>> repr([(str(r.obis), r.value, r.unit) for r in msg.readings]) == repr([tuple(r) for r in s.readings])
         True
     """
     return _reading_notification(max_readings)
@@ -516,7 +516,7 @@ def hdlc_frames(payloads: Optional[SearchStrategy] = None, *,
         >>> import hanparse
         >>> s = hdlc_frames().example()
         >>> msg = hanparse.parse_frame(s.data)
-        >>> [(str(r.obis), r.value, r.unit) for r in msg.readings] == [tuple(r) for r in s.payload.readings]
+        >>> repr([(str(r.obis), r.value, r.unit) for r in msg.readings]) == repr([tuple(r) for r in s.payload.readings])
         True
     """
     return _hdlc_sample(reading_notifications() if payloads is None else payloads, split)
@@ -702,7 +702,7 @@ def dsmr_telegrams(variants: Sequence[str] = DSMR_VARIANTS) -> SearchStrategy:
         >>> import hanparse
         >>> s = dsmr_telegrams(["5"]).example()
         >>> msg = hanparse.parse_frame(s.data)
-        >>> all(msg[r.obis].value == r.value for r in s.readings)
+        >>> all(repr(msg[r.obis].value) == repr(r.value) for r in s.readings)
         True
     """
     for v in variants:

@@ -67,7 +67,7 @@ from ..errors import ChecksumError, FrameError, HanParseError, IncompleteError
 __all__ = ["FrameScanner", "ScannerStats", "Tail", "Frame", "iter_frames", "index_frames", "FORMATS", "ALL_FORMATS"]
 
 if TYPE_CHECKING:
-    from .. import _purepy as _core
+    from .. import _core
 else:
     _core = _impl.select("core")
 

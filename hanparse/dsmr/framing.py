@@ -58,7 +58,7 @@ from ..errors import FrameError
 __all__ = ["DsmrFrame", "decode", "build", "MAX_TELEGRAM"]
 
 if TYPE_CHECKING:
-    from .. import _purepy as _core
+    from .. import _core
 else:
     _core = _impl.select("core")
 

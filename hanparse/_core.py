@@ -1,9 +1,21 @@
-"""Pure-Python twin of :mod:`hanparse._speedups` (the "core" pair).
+# cython: annotation_typing=False
+# mypy: disable-error-code="no-any-return"
+# (mypy reads the C helpers of _core_c.pxd, cimported when compiled, as Any)
+"""The core: CRCs, HDLC / M-Bus / DSMR framing, octet stuffing, the candidate hunt.
 
-Same names, signatures, results and exceptions (type, message, offset,
-skip, expected/actual) as the Cython module; ``tests/test_core_differential.py``
-checks that with hypothesis.  The public modules (:mod:`hanparse.crc`,
-:mod:`hanparse.hdlc`, :mod:`hanparse.mbus`, :mod:`hanparse.dsmr.framing`,
+One source for both implementations.  This file runs as plain Python, and
+Cython compiles it (pure-Python mode) into the extension module
+``hanparse._core``: ``_core.pxd`` beside it gives the C types of its
+arguments and locals, and ``_core_c.pxd`` the few C-only pieces (lookup
+tables as C arrays, the slice-by-8 CRC, ``memchr``, direct buffer stores),
+reached under ``if cython.compiled:``.  Where the fast pure-Python spelling
+is a different algorithm (a regex search instead of a byte loop) both
+branches live here side by side.  :mod:`hanparse._impl` loads the compiled
+module, or this file as ``hanparse._core_py`` for pure Python;
+``tests/test_core_differential.py`` holds the two together.
+
+The public modules (:mod:`hanparse.crc`, :mod:`hanparse.hdlc`,
+:mod:`hanparse.mbus`, :mod:`hanparse.dsmr.framing`,
 :mod:`hanparse._wire.scanner`) call these through ``_core``; nothing here is
 public API.
 
@@ -34,6 +46,34 @@ import re
 from typing import Any, Dict, List, Pattern, Tuple, Union
 
 from .errors import ChecksumError, FrameError
+
+try:
+    import cython  # type: ignore[import-untyped, import-not-found, unused-ignore]
+except ImportError:  # Cython is a build dependency only: plain Python without it
+    from types import SimpleNamespace as _Namespace
+
+    cython = _Namespace(compiled=False)
+
+if cython.compiled:
+    from cython.cimports.hanparse._core_c import (  # type: ignore[import-not-found, import-untyped, unused-ignore]
+        append_q,
+        arc,
+        bytearray_set,
+        bytes_set,
+        bytesum,
+        find,
+        head_bytes,
+        hp_body,
+        hp_hexval,
+        hp_ident,
+        hp_letter,
+        init_tables,
+        new_bytes,
+        skip_to_wanted,
+        x25,
+    )
+
+    init_tables()
 
 __all__ = [
     "crc16_x25",
@@ -90,14 +130,14 @@ def _make_tables() -> Tuple[Tuple[int, ...], Tuple[int, ...]]:
     return tuple(x25), tuple(arc)
 
 
-_X25_TABLE, _ARC_TABLE = _make_tables()
+_X25_TABLE, _ARC_TABLE = _make_tables()  # pure Python; compiled, the C tables of _core_c
 
 # bytes allowed inside a P1 telegram: printable ASCII, TAB, CR, LF, and NUL /
 # STX which real meters and gateways emit (ESP32 "\r\0" line ends, the
 # "/ISk5<STX>MT382" identification)
 _TEXT = frozenset([0x00, 0x02, 0x09, 0x0A, 0x0D] + list(range(0x20, 0x7F)))
 _IDENT_CHARS = frozenset([0x02] + list(range(0x20, 0x7F)))
-_HEX = {c: int(chr(c), 16) for c in b"0123456789abcdefABCDEF"}
+_HEX = {ord(ch): int(ch, 16) for ch in "0123456789abcdefABCDEF"}
 _LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 # first byte, in one pass, that ends or breaks a telegram body: a non-text
@@ -109,21 +149,22 @@ _BODY_STOP = re.compile(rb"[^\x00\x02\t\n\r\x20-\x7e]|[\n)]!")
 _SLASH_LETTERS = re.compile(rb"/[A-Za-z]{3}")
 
 
-def _range(data: Buffer, start: int, end: int) -> Tuple[int, int]:
-    n = len(data)
+def _range_end(n: int, start: int, end: int) -> int:
+    """The end of the range ``[start:end]`` of an ``n``-byte buffer (``end=-1``: ``n``); ValueError if outside."""
     if end == -1:
         end = n
     if start < 0 or end > n or start > end:
         raise ValueError("range [%d:%d] is outside the %d-byte buffer" % (start, end, n))
-    return start, end
+    return end
 
 
 # ---------------------------------------------------------------- checksums
 
 
-def crc16_x25(data: Buffer, start: int = 0, end: int = -1) -> int:
-    """CRC-16/X.25 of ``data[start:end]`` (``end=-1``: to the end)."""
-    start, end = _range(data, start, end)
+def _x25(data: Buffer, start: int, end: int, release: bool) -> int:
+    """CRC-16/X.25 of ``data[start:end]`` (a valid range); compiled, ``release`` drops the GIL meanwhile."""
+    if cython.compiled:
+        return x25(data, start, end, release)
     table = _X25_TABLE
     crc = 0xFFFF
     for b in data[start:end]:
@@ -131,9 +172,10 @@ def crc16_x25(data: Buffer, start: int = 0, end: int = -1) -> int:
     return crc ^ 0xFFFF
 
 
-def crc16_arc(data: Buffer, start: int = 0, end: int = -1) -> int:
-    """CRC-16/ARC of ``data[start:end]`` (``end=-1``: to the end)."""
-    start, end = _range(data, start, end)
+def _arc(data: Buffer, start: int, end: int, release: bool) -> int:
+    """CRC-16/ARC of ``data[start:end]`` (a valid range); compiled, ``release`` drops the GIL meanwhile."""
+    if cython.compiled:
+        return arc(data, start, end, release)
     table = _ARC_TABLE
     crc = 0
     for b in data[start:end]:
@@ -141,13 +183,148 @@ def crc16_arc(data: Buffer, start: int = 0, end: int = -1) -> int:
     return crc
 
 
-def mbus_checksum(data: Buffer, start: int = 0, end: int = -1) -> int:
-    """Arithmetic sum of ``data[start:end]`` modulo 256 (the M-Bus CS)."""
-    start, end = _range(data, start, end)
+def _sum(data: Buffer, start: int, end: int) -> int:
+    """Arithmetic sum of ``data[start:end]`` modulo 256 (a valid range)."""
+    if cython.compiled:
+        return bytesum(data, start, end)
     return sum(data[start:end]) & 0xFF
 
 
+def crc16_x25(data: Buffer, start: int = 0, end: int = -1) -> int:
+    """CRC-16/X.25 of ``data[start:end]`` (``end=-1``: to the end)."""
+    end = _range_end(len(data), start, end)
+    return _x25(data, start, end, True)
+
+
+def crc16_arc(data: Buffer, start: int = 0, end: int = -1) -> int:
+    """CRC-16/ARC of ``data[start:end]`` (``end=-1``: to the end)."""
+    end = _range_end(len(data), start, end)
+    return _arc(data, start, end, True)
+
+
+def mbus_checksum(data: Buffer, start: int = 0, end: int = -1) -> int:
+    """Arithmetic sum of ``data[start:end]`` modulo 256 (the M-Bus CS)."""
+    end = _range_end(len(data), start, end)
+    return _sum(data, start, end)
+
+
 # --------------------------------------------------------------------- HDLC
+
+# the verdicts of _hdlc_check (its return value)
+H_OK = 0
+H_MORE = 1  # incomplete: bytes up to r.need are needed
+H_FILL = 2  # 7E 7E: a fill flag
+H_TYPE = -1
+H_SHORT = -2
+H_DST = -3
+H_SRC = -4
+H_FIT = -5
+H_ONE = -6
+H_HCS = -7
+H_CLOSE = -8
+H_FCS = -9
+
+
+class _Hdlc:
+    """What :func:`_hdlc_check` found: the fields its verdict needs (compiled: the C struct ``_HdlcFields``)."""
+
+    def __init__(self) -> None:
+        self.need = self.length = self.dst_start = self.src_start = self.control_pos = 0
+        self.info_start = self.info_end = self.at = 0
+        self.segmented = self.control = self.f0 = 0
+        self.hcs = -1
+        self.fcs = self.computed = self.found = 0
+
+
+def _hdlc_check(b: Buffer, start: int, end: int, r: _Hdlc) -> int:
+    """The HDLC framer's verdict on the frame whose opening flag (7E) is at ``start``.
+
+    No Python objects made: :func:`hdlc_parse` turns the verdict into its
+    result or error, and :func:`frame_index` uses it directly.
+    """
+    if start + 1 >= end:
+        r.need = start + 2
+        return H_MORE
+    r.f0 = b[start + 1]
+    if r.f0 == 0x7E:
+        return H_FILL
+    if r.f0 & 0xF0 != 0xA0:
+        return H_TYPE
+    if start + 2 >= end:
+        r.need = start + 3
+        return H_MORE
+    r.length = ((r.f0 & 0x07) << 8) | b[start + 2]
+    r.segmented = (r.f0 >> 3) & 1
+    if r.length < HDLC_MIN_LENGTH:
+        return H_SHORT
+    r.dst_start = start + 3
+    p = r.dst_start
+    done = 0
+    for _k in range(4):
+        if p >= end:
+            r.need = p + 1
+            return H_MORE
+        p += 1
+        if b[p - 1] & 1:
+            done = 1
+            break
+    if not done:
+        return H_DST
+    r.src_start = p
+    done = 0
+    for _k in range(4):
+        if p >= end:
+            r.need = p + 1
+            return H_MORE
+        p += 1
+        if b[p - 1] & 1:
+            done = 1
+            break
+    if not done:
+        return H_SRC
+    r.control_pos = p
+    header_end = p + 1  # after the control byte
+    fcs_pos = start + r.length - 1
+    if header_end > fcs_pos:
+        r.at = header_end
+        return H_FIT
+    if header_end > end:
+        r.need = header_end
+        return H_MORE
+    r.control = b[r.control_pos]
+    rest = fcs_pos - header_end
+    if rest == 0:
+        r.hcs = -1
+        r.info_start = header_end
+        r.info_end = header_end
+    elif rest == 1:
+        r.at = header_end
+        return H_ONE
+    else:
+        if header_end + 2 > end:
+            r.need = header_end + 2
+            return H_MORE
+        r.hcs = b[header_end] | (b[header_end + 1] << 8)
+        r.computed = _x25(b, start + 1, header_end, False)
+        if r.computed != r.hcs:
+            r.at = header_end
+            return H_HCS
+        r.info_start = header_end + 2
+        r.info_end = fcs_pos
+    close = start + r.length + 1
+    if close >= end:
+        r.need = close + 1
+        return H_MORE
+    if b[close] != 0x7E:
+        r.at = close
+        r.found = b[close]
+        return H_CLOSE
+    r.fcs = b[fcs_pos] | (b[fcs_pos + 1] << 8)
+    r.computed = _x25(b, start + 1, fcs_pos, False)
+    if r.computed != r.fcs:
+        r.at = fcs_pos
+        return H_FCS
+    return H_OK
 
 
 def hdlc_parse(buf: Buffer, start: int) -> Union[int, Tuple[Any, ...]]:
@@ -171,114 +348,67 @@ def hdlc_parse(buf: Buffer, start: int) -> Union[int, Tuple[Any, ...]]:
         raise FrameError(
             "HDLC frame must start with flag 0x7E, got 0x%02X" % buf[start], offset=start, skip=1
         )
-    if start + 1 >= end:
-        return start + 2
-    f0 = buf[start + 1]
-    if f0 == HDLC_FLAG:
+    if not cython.compiled:  # compiled, r is a C struct on the stack
+        r = _Hdlc()
+    if cython.compiled:
+        verdict = _hdlc_check(buf, start, end, cython.address(r))
+    else:
+        verdict = _hdlc_check(buf, start, end, r)
+    if verdict == H_OK:
+        return (r.length + 1, r.length, r.segmented, r.dst_start, r.src_start, r.control_pos, r.control, r.hcs,
+                r.info_start, r.info_end, r.fcs)
+    if verdict == H_MORE:
+        return r.need
+    if verdict == H_FILL:
         return (1, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0)
-    if f0 & 0xF0 != 0xA0:
+    if verdict == H_TYPE:
         raise FrameError(
-            "HDLC frame format type 0x%X is not 0xA (type 3)" % (f0 >> 4), offset=start + 1, skip=1
+            "HDLC frame format type 0x%X is not 0xA (type 3)" % (r.f0 >> 4), offset=start + 1, skip=1
         )
-    if start + 2 >= end:
-        return start + 3
-    length = ((f0 & 0x07) << 8) | buf[start + 2]
-    segmented = (f0 >> 3) & 1
-    if length < HDLC_MIN_LENGTH:
+    if verdict == H_SHORT:
         raise FrameError(
-            "HDLC frame length %d is too short (minimum %d)" % (length, HDLC_MIN_LENGTH),
+            "HDLC frame length %d is too short (minimum %d)" % (r.length, HDLC_MIN_LENGTH),
             offset=start + 1,
             skip=1,
         )
-    dst_start = start + 3
-    p = dst_start
-    for _ in range(4):
-        if p >= end:
-            return p + 1
-        p += 1
-        if buf[p - 1] & 1:
-            break
-    else:
-        raise FrameError("HDLC destination address longer than 4 bytes", offset=dst_start, skip=1)
-    src_start = p
-    for _ in range(4):
-        if p >= end:
-            return p + 1
-        p += 1
-        if buf[p - 1] & 1:
-            break
-    else:
-        raise FrameError("HDLC source address longer than 4 bytes", offset=src_start, skip=1)
-    control_pos = p
-    header_end = p + 1  # after the control byte
-    fcs_pos = start + length - 1
-    if header_end > fcs_pos:
+    if verdict == H_DST:
+        raise FrameError("HDLC destination address longer than 4 bytes", offset=r.dst_start, skip=1)
+    if verdict == H_SRC:
+        raise FrameError("HDLC source address longer than 4 bytes", offset=r.src_start, skip=1)
+    if verdict == H_FIT:
         raise FrameError(
-            "HDLC header (%d bytes) does not fit in frame length %d" % (header_end - start - 1, length),
+            "HDLC header (%d bytes) does not fit in frame length %d" % (r.at - start - 1, r.length),
             offset=start + 1,
             skip=1,
         )
-    if header_end > end:
-        return header_end
-    control = buf[control_pos]
-    rest = fcs_pos - header_end
-    if rest == 0:
-        hcs = -1
-        info_start = info_end = header_end
-    elif rest == 1:
+    if verdict == H_ONE:
         raise FrameError(
-            "HDLC frame length %d leaves 1 byte between header and FCS" % length,
-            offset=header_end,
+            "HDLC frame length %d leaves 1 byte between header and FCS" % r.length,
+            offset=r.at,
             skip=1,
         )
-    else:
-        if header_end + 2 > end:
-            return header_end + 2
-        hcs = buf[header_end] | (buf[header_end + 1] << 8)
-        computed = crc16_x25(buf, start + 1, header_end)
-        if computed != hcs:
-            raise ChecksumError(
-                "HDLC HCS mismatch: computed 0x%04X, frame has 0x%04X" % (computed, hcs),
-                expected=computed,
-                actual=hcs,
-                field="hcs",
-                offset=header_end,
-                skip=1,
-            )
-        info_start = header_end + 2
-        info_end = fcs_pos
-    close = start + length + 1
-    if close >= end:
-        return close + 1
-    if buf[close] != HDLC_FLAG:
-        raise FrameError(
-            "HDLC closing flag missing at frame length %d (found 0x%02X)" % (length, buf[close]),
-            offset=close,
-            skip=1,
-        )
-    fcs = buf[fcs_pos] | (buf[fcs_pos + 1] << 8)
-    computed = crc16_x25(buf, start + 1, fcs_pos)
-    if computed != fcs:
+    if verdict == H_HCS:
         raise ChecksumError(
-            "HDLC FCS mismatch: computed 0x%04X, frame has 0x%04X" % (computed, fcs),
-            expected=computed,
-            actual=fcs,
-            field="fcs",
-            offset=fcs_pos,
+            "HDLC HCS mismatch: computed 0x%04X, frame has 0x%04X" % (r.computed, r.hcs),
+            expected=r.computed,
+            actual=r.hcs,
+            field="hcs",
+            offset=r.at,
             skip=1,
         )
-    return (
-        length + 1,
-        length,
-        segmented,
-        dst_start,
-        src_start,
-        control_pos,
-        control,
-        hcs,
-        info_start,
-        info_end,
-        fcs,
+    if verdict == H_CLOSE:
+        raise FrameError(
+            "HDLC closing flag missing at frame length %d (found 0x%02X)" % (r.length, r.found),
+            offset=r.at,
+            skip=1,
+        )
+    raise ChecksumError(
+        "HDLC FCS mismatch: computed 0x%04X, frame has 0x%04X" % (r.computed, r.fcs),
+        expected=r.computed,
+        actual=r.fcs,
+        field="fcs",
+        offset=r.at,
+        skip=1,
     )
 
 
@@ -289,57 +419,89 @@ def hdlc_unstuff(buf: Buffer, start: int, end: int) -> bytes:
     and a trailing lone ``7D`` raise :class:`FrameError` (``skip`` counted
     from ``start``).
     """
-    start, end = _range(buf, start, end)
-    out = bytearray()
+    end = _range_end(len(buf), start, end)
+    out = bytearray(end - start) if cython.compiled else bytearray()
+    n = 0
     i = start
     while i < end:
         b = buf[i]
         if b == HDLC_ESCAPE:
             if i + 1 >= end:
                 raise FrameError("HDLC escape 0x7D at the end of the frame", offset=i, skip=i - start + 1)
-            n = buf[i + 1]
-            if n == HDLC_FLAG:
+            nx = buf[i + 1]
+            if nx == HDLC_FLAG:
                 raise FrameError("HDLC abort sequence 0x7D 0x7E", offset=i, skip=i - start + 1)
-            out.append(n ^ 0x20)
+            b = nx ^ 0x20
             i += 2
         elif b == HDLC_FLAG:
             raise FrameError("raw flag 0x7E inside a stuffed HDLC frame", offset=i, skip=i - start + 1)
         else:
-            out.append(b)
             i += 1
-    return bytes(out)
+        if cython.compiled:
+            bytearray_set(out, n, b)
+        else:
+            out.append(b)
+        n += 1
+    return bytes(out[:n]) if cython.compiled else bytes(out)
 
 
 def hdlc_stuff(data: Buffer) -> bytes:
     """Apply ISO/IEC 13239 octet stuffing: escape 7E and 7D as 7D (x ^ 0x20)."""
-    out = bytearray()
-    for b in data:
+    if not cython.compiled:
+        out = bytearray()
+        for b in data:
+            if b == HDLC_FLAG or b == HDLC_ESCAPE:
+                out.append(HDLC_ESCAPE)
+                out.append(b ^ 0x20)
+            else:
+                out.append(b)
+        return bytes(out)
+    n = len(data)
+    out = bytearray(2 * n)
+    k = 0
+    for i in range(n):
+        b = data[i]
         if b == HDLC_FLAG or b == HDLC_ESCAPE:
-            out.append(HDLC_ESCAPE)
-            out.append(b ^ 0x20)
+            bytearray_set(out, k, HDLC_ESCAPE)
+            bytearray_set(out, k + 1, b ^ 0x20)
+            k += 2
         else:
-            out.append(b)
-    return bytes(out)
+            bytearray_set(out, k, b)
+            k += 1
+    return bytes(out[:k])
 
 
 # -------------------------------------------------------------------- M-Bus
 
 
+def _mbus_long_check(buf: Buffer, start: int, n: int, end: int) -> int:
+    """Verdict on the long frame at ``start`` whose L field is ``n``: 1 valid, 0 incomplete,
+    -1 bad stop byte, -2 checksum mismatch (the start bytes and L L are checked by the caller)."""
+    total = n + 6
+    if start + total > end:
+        return 0
+    if buf[start + total - 1] != MBUS_STOP:
+        return -1
+    if _sum(buf, start + 4, start + 4 + n) != buf[start + 4 + n]:
+        return -2
+    return 1
+
+
 def _mbus_long(buf: Buffer, start: int, n: int, end: int) -> Union[int, Tuple[Any, ...], FrameError]:
     """Check a long frame of ``n`` bytes from C on; return the result or the error."""
     total = n + 6
-    if start + total > end:
+    cs_pos = start + 4 + n
+    verdict = _mbus_long_check(buf, start, n, end)
+    if verdict == 0:
         return start + total
-    stop = buf[start + total - 1]
-    if stop != MBUS_STOP:
+    if verdict == -1:
         return FrameError(
-            "M-Bus stop byte is 0x%02X, expected 0x16 (L=%d)" % (stop, n),
+            "M-Bus stop byte is 0x%02X, expected 0x16 (L=%d)" % (buf[start + total - 1], n),
             offset=start + total - 1,
             skip=1,
         )
-    cs_pos = start + 4 + n
-    computed = mbus_checksum(buf, start + 4, cs_pos)
-    if computed != buf[cs_pos]:
+    if verdict == -2:
+        computed = _sum(buf, start + 4, cs_pos)
         return ChecksumError(
             "M-Bus checksum mismatch: computed 0x%02X, frame has 0x%02X" % (computed, buf[cs_pos]),
             expected=computed,
@@ -349,6 +511,26 @@ def _mbus_long(buf: Buffer, start: int, n: int, end: int) -> Union[int, Tuple[An
             skip=1,
         )
     return (total, 2, n, buf[start + 4], buf[start + 5], buf[start + 6], start + 7, cs_pos, buf[cs_pos])
+
+
+def _mbus_long_frame(buf: Buffer, start: int, end: int) -> int:
+    """Bytes of the valid M-Bus long frame at ``start``, 0 when incomplete, -1 when not one:
+    :func:`mbus_parse`'s decision for a ``68`` start, L below 4 read as L + 256 (Sagemcom)."""
+    if start + 4 > end:
+        return 0
+    if buf[start + 3] != MBUS_LONG or buf[start + 1] != buf[start + 2]:
+        return -1
+    l1 = buf[start + 1]
+    if l1 >= 3:
+        first = _mbus_long_check(buf, start, l1, end)
+        if first == 1:
+            return l1 + 6
+        if first == 0:
+            return 0
+        if l1 > 3:
+            return -1
+    second = _mbus_long_check(buf, start, l1 + 256, end)  # L = 3 that fails: maybe 259
+    return l1 + 262 if second == 1 else (0 if second == 0 else -1)
 
 
 def mbus_parse(buf: Buffer, start: int) -> Union[int, Tuple[Any, ...]]:
@@ -409,7 +591,7 @@ def mbus_parse(buf: Buffer, start: int) -> Union[int, Tuple[Any, ...]]:
         )
     if l1 >= 3:
         first = _mbus_long(buf, start, l1, end)
-        if l1 > 3 or isinstance(first, (int, tuple)):
+        if l1 > 3 or not isinstance(first, FrameError):
             if isinstance(first, FrameError):
                 raise first
             return first
@@ -486,7 +668,7 @@ def dsmr_parse(buf: Buffer, start: int, scan_from: int, max_size: int, final: bo
     while i < start + 4:
         if i >= end:
             return start
-        if buf[i] not in _LETTERS:
+        if not (hp_letter[buf[i]] if cython.compiled else buf[i] in _LETTERS):
             raise FrameError(
                 "DSMR identification must start with 3 letters, got 0x%02X" % buf[i], offset=i, skip=1
             )
@@ -498,7 +680,7 @@ def dsmr_parse(buf: Buffer, start: int, scan_from: int, max_size: int, final: bo
         c = buf[i]
         if c == 0x0D or c == 0x0A:
             break
-        if odd < 0 and c not in _IDENT_CHARS:
+        if odd < 0 and not (hp_ident[c] if cython.compiled else c in _IDENT_CHARS):
             odd = i
         i += 1
         if i - start > DSMR_IDENT_MAX:
@@ -523,19 +705,40 @@ def dsmr_parse(buf: Buffer, start: int, scan_from: int, max_size: int, final: bo
     pos = scan_from if scan_from > body_start else body_start
     limit = start + max_size
     search_end = end if end < limit else limit
-    m = None
-    if pos < search_end:
-        m = _BODY_STOP.search(buf, pos - 1, search_end)  # from pos - 1: a '!' at pos needs the byte before
-        if m is not None and m.start() < pos and m.end() - m.start() == 1:
-            m = _BODY_STOP.search(buf, pos, search_end)  # a byte before pos is not this call's to judge
-    if m is None:
-        if end > limit:
-            raise FrameError("DSMR telegram longer than %d bytes" % max_size, offset=limit, skip=1)
-        return end
-    k = m.start()
-    if m.end() - k == 1:
-        raise FrameError("byte 0x%02X in a DSMR telegram is not P1 text" % buf[k], offset=k, skip=1)
-    bang = k + 1
+    if cython.compiled:  # a byte loop over the table of P1 text
+        i = pos
+        bang = -1
+        while True:
+            while i < search_end and hp_body[buf[i]]:  # the hot loop: plain P1 text
+                i += 1
+            if i >= search_end:
+                break
+            c = buf[i]
+            if c != 0x21:
+                raise FrameError("byte 0x%02X in a DSMR telegram is not P1 text" % c, offset=i, skip=1)
+            prev = buf[i - 1]
+            if prev == 0x0A or prev == 0x29:
+                bang = i
+                break
+            i += 1
+        if bang < 0:
+            if search_end < end:
+                raise FrameError("DSMR telegram longer than %d bytes" % max_size, offset=limit, skip=1)
+            return end
+    else:  # one regex search
+        m = None
+        if pos < search_end:
+            m = _BODY_STOP.search(buf, pos - 1, search_end)  # from pos - 1: a '!' at pos needs the byte before
+            if m is not None and m.start() < pos and m.end() - m.start() == 1:
+                m = _BODY_STOP.search(buf, pos, search_end)  # a byte before pos is not this call's to judge
+        if m is None:
+            if end > limit:
+                raise FrameError("DSMR telegram longer than %d bytes" % max_size, offset=limit, skip=1)
+            return end
+        k = m.start()
+        if m.end() - k == 1:
+            raise FrameError("byte 0x%02X in a DSMR telegram is not P1 text" % buf[k], offset=k, skip=1)
+        bang = k + 1
     # end line: '!' and up to 4 hex digits
     i = bang + 1
     crc = 0
@@ -545,9 +748,15 @@ def dsmr_parse(buf: Buffer, start: int, scan_from: int, max_size: int, final: bo
             if not final:
                 return bang
             break
-        h = _HEX.get(buf[i])
-        if h is None:
-            break
+        if cython.compiled:
+            h = hp_hexval[buf[i]]
+            if h < 0:
+                break
+        else:
+            hv = _HEX.get(buf[i])
+            if hv is None:
+                break
+            h = hv
         crc = (crc << 4) | h
         digits += 1
         i += 1
@@ -558,7 +767,7 @@ def dsmr_parse(buf: Buffer, start: int, scan_from: int, max_size: int, final: bo
                 offset=i,
                 skip=1,
             )
-        computed = crc16_arc(buf, start, bang + 1)
+        computed = _arc(buf, start, bang + 1, True)
         if computed != crc:
             raise ChecksumError(
                 "DSMR CRC mismatch: computed 0x%04X, telegram has 0x%04X" % (computed, crc),
@@ -575,7 +784,8 @@ def dsmr_parse(buf: Buffer, start: int, scan_from: int, max_size: int, final: bo
                 offset=i,
                 skip=1,
             )
-        crc = computed = -1
+        crc = -1
+        computed = -1
     if odd >= 0 and digits < 4:
         raise FrameError(
             "byte 0x%02X in the DSMR identification line is not printable, and no 4-digit CRC"
@@ -584,12 +794,26 @@ def dsmr_parse(buf: Buffer, start: int, scan_from: int, max_size: int, final: bo
             skip=1,
         )
     if digits == 0:
-        m = _SLASH_LETTERS.search(buf, start + 1, bang)
-        if m is not None:
+        spliced = -1
+        if cython.compiled:  # memchr for '/', then the three letters
+            k = start + 1
+            while k < bang - 3:
+                k = find(buf, 0x2F, k, bang - 3)
+                if k < 0:
+                    break
+                if hp_letter[buf[k + 1]] and hp_letter[buf[k + 2]] and hp_letter[buf[k + 3]]:
+                    spliced = k
+                    break
+                k += 1
+        else:
+            m = _SLASH_LETTERS.search(buf, start + 1, bang)
+            if m is not None:
+                spliced = m.start()
+        if spliced >= 0:
             raise FrameError(
                 "DSMR telegram without CRC holds '/' + 3 letters after its start (a cut or false"
                 " start spliced to a new telegram)",
-                offset=m.start(),
+                offset=spliced,
                 skip=1,
             )
     # tail: CR / NUL bytes (bounded) and one LF; any other byte is after the telegram
@@ -644,13 +868,19 @@ def find_candidate(buf: Buffer, start: int, anchor: int, mask: int) -> int:
     end = len(buf)
     if start < 0 or start > end:
         raise ValueError("start %d is outside the %d-byte buffer" % (start, end))
-    search = _hunt_pattern(mask).search
+    if not cython.compiled:
+        search = _hunt_pattern(mask).search
     i = start
-    while True:
-        m = search(buf, i)
-        if m is None:
-            return end
-        i = m.start()
+    while True:  # to the next byte the mask hunts for: a C loop over a table, or a regex search
+        if cython.compiled:
+            i = skip_to_wanted(buf, i, end, mask)
+            if i >= end:
+                return end
+        else:
+            m = search(buf, i)
+            if m is None:
+                return end
+            i = m.start()
         b = buf[i]
         if b == 0x7E:
             if i + 1 >= end:
@@ -662,10 +892,10 @@ def find_candidate(buf: Buffer, start: int, anchor: int, mask: int) -> int:
                 return -(i + 1)
             if buf[i + 3] == 0x68 and buf[i + 1] == buf[i + 2]:
                 return i
-        elif b == 0x2F:
+        elif b == 0x2F:  # '/' + letter anywhere (anchor is not used)
             if i + 1 >= end:
                 return -(i + 1)
-            if buf[i + 1] in _LETTERS:
+            if hp_letter[buf[i + 1]] if cython.compiled else buf[i + 1] in _LETTERS:
                 return i
         elif b == 0xE5:
             return i
@@ -689,33 +919,43 @@ def frame_index(buf: Buffer, mask: int = KIND_HDLC | KIND_MBUS) -> Tuple["array.
     start.  No frame objects: the fast path for validating or indexing a
     whole capture.
     """
-    data = buf if type(buf) is bytes else bytes(buf)
+    if cython.compiled:
+        return _frame_index(buf, mask)
+    return _frame_index(buf if type(buf) is bytes else bytes(buf), mask)
+
+
+def _frame_index(data: Buffer, mask: int) -> Tuple["array.array[int]", "array.array[int]"]:
     starts = array.array("q")
     sizes = array.array("q")
+    hdlc = mask & KIND_HDLC
+    mbus = mask & KIND_MBUS
+    if not cython.compiled:  # compiled, r is a C struct on the stack
+        r = _Hdlc()
     end = len(data)
     i = 0
+    n = 0
     while i < end:
         c = data[i]
         size = 0
-        if c == 0x7E and mask & KIND_HDLC:
+        if c == 0x7E and hdlc:
             if i + 1 < end and data[i + 1] & 0xF0 == 0xA0:
-                try:
-                    r = hdlc_parse(data, i)
-                except FrameError:
-                    r = 0
-                if r.__class__ is tuple and r[1]:
-                    size = r[1] + 2
-        elif c == 0x68 and mask & KIND_MBUS:
-            try:
-                r = mbus_parse(data, i)
-            except FrameError:
-                r = 0
-            if r.__class__ is tuple:
-                size = r[0]
+                if cython.compiled:
+                    verdict = _hdlc_check(data, i, end, cython.address(r))
+                else:
+                    verdict = _hdlc_check(data, i, end, r)
+                if verdict == H_OK:
+                    size = r.length + 2
+        elif c == 0x68 and mbus:
+            size = _mbus_long_frame(data, i, end)
         if size > 0:
-            starts.append(i)
-            sizes.append(size)
-            i += size - 1 if c == 0x7E else size
+            if cython.compiled:
+                append_q(starts, n, i)
+                append_q(sizes, n, size)
+            else:
+                starts.append(i)
+                sizes.append(size)
+            n += 1
+            i += size - 1 if c == 0x7E else size  # an HDLC closing flag may open the next frame
         else:
             i += 1
     return starts, sizes
@@ -723,7 +963,9 @@ def frame_index(buf: Buffer, mask: int = KIND_HDLC | KIND_MBUS) -> Tuple["array.
 
 def find_byte(buf: Buffer, value: int, start: int, end: int) -> int:
     """Index of the first ``value`` in ``buf[start:end]`` (``end=-1``: to the end), or -1."""
-    start, end = _range(buf, start, end)
+    end = _range_end(len(buf), start, end)
+    if cython.compiled:
+        return find(buf, value, start, end)
     if isinstance(buf, (bytes, bytearray)):
         return buf.find(value, start, end)
     for i in range(start, end):
@@ -803,6 +1045,14 @@ def hex_lines(chunk: Buffer, state: List[Any], cap: int, max_lines: int,
     for a line ended by ``final``), ``data`` the decoded bytes of a hex
     line or the text (a str, LF excluded) of a text line.
     """
+    if cython.compiled:
+        return _hex_lines_loop(chunk, state, cap, max_lines, final)
+    return _hex_lines_search(chunk, state, cap, max_lines, final)
+
+
+def _hex_lines_search(chunk: Buffer, state: List[Any], cap: int, max_lines: int,
+                      final: bool) -> List[Tuple[int, Union[bytes, str]]]:
+    """:func:`hex_lines` in pure Python: regex searches over whole lines, runs of dull lines skipped at once."""
     data = chunk if type(chunk) is bytes else bytes(chunk)
     event = _event_line(cap)
     in_tel, hex_ok, head, digits, dropped, text_ok, text = state
@@ -871,4 +1121,140 @@ def hex_lines(chunk: Buffer, state: List[Any], cap: int, max_lines: int,
             i = nxt + 1
         lf = data.find(b"\n", i)
     state[:] = [in_tel, hex_ok, head, digits, dropped, text_ok, text]
+    return out
+
+
+def _unhex(data: Buffer, start: int, stop: int, ndigits: int) -> bytes:
+    """The ``ndigits`` (an even number) hex digits of ``data[start:stop]``, separators skipped, as bytes."""
+    out = new_bytes(ndigits // 2)
+    m = 0
+    hi = -1
+    for k in range(start, stop):
+        v = hp_hexval[data[k]]
+        if v < 0:
+            continue
+        if hi < 0:
+            hi = v
+        else:
+            bytes_set(out, m, (hi << 4) | v)
+            m += 1
+            hi = -1
+    return out
+
+
+def _hex_lines_loop(chunk: Buffer, state: List[Any], cap: int, max_lines: int,
+                    final: bool) -> List[Tuple[int, Union[bytes, str]]]:
+    """:func:`hex_lines` compiled: one pass over the bytes of each line (memchr for the LF)."""
+    mv = chunk
+    n = len(mv)
+    in_tel = state[0]
+    hex_ok = state[1]
+    head0 = state[2]
+    carried = state[3]
+    dropped = state[4]
+    text_ok = state[5]
+    text_carried = state[6]
+    head = cython.declare(cython.uchar[4])  # the head of the current line
+    hlen = len(head0)
+    ncarried = len(carried)
+    ndig = ncarried  # digits of the current line
+    ntext = len(text_carried)  # text bytes of the current line
+    ntext_carried = ntext
+    i = 0
+    line_start = 0
+    out: List[Tuple[int, Union[bytes, str]]] = []
+    for k in range(hlen):
+        head[k] = head0[k]
+    while True:
+        hit = find(mv, 0x0A, i, n) if i < n else -1
+        stop = hit if hit >= 0 else n
+        k = i
+        while k < stop and (hlen < 4 or hex_ok or text_ok):
+            c = mv[k]
+            if hlen < 4 and not (hlen == 0 and (c == 0x20 or c == 0x09 or c == 0x0D or c == 0x00)):
+                if hlen == 0 and not (c == 0x7B or hp_letter[c]):
+                    text_ok = 0
+                head[hlen] = c
+                hlen += 1
+            if hex_ok:
+                if hp_hexval[c] >= 0:
+                    if ndig == cap:
+                        hex_ok = 0
+                        dropped += cap + 1
+                        ndig = 0
+                        ncarried = 0
+                    else:
+                        ndig += 1
+                elif not (c == 0x20 or c == 0x09 or c == 0x0D or c == 0x3A or c == 0x2D or c == 0x2C):
+                    hex_ok = 0
+                    ndig = 0
+                    ncarried = 0
+            if text_ok:
+                # printable ASCII, tab, CR or NUL: what a text line may hold
+                if ntext == cap or not ((0x20 <= c <= 0x7E) or c == 0x09 or c == 0x0D or c == 0x00):
+                    text_ok = 0
+                    ntext = 0
+                    ntext_carried = 0
+                else:
+                    ntext += 1
+            k += 1
+        if hit < 0:
+            if not final:
+                break
+        # the line ends at stop
+        emit = hex_ok and ndig > 0 and ndig % 2 == 0
+        is_text = not emit and text_ok and hlen > 0
+        if hlen >= 4 and head[0] == 0x2F and hp_letter[head[1]] and hp_letter[head[2]] and hp_letter[head[3]]:
+            in_tel = max_lines
+        elif in_tel:
+            if hlen >= 1 and head[0] == 0x21:
+                in_tel = 0
+            else:
+                in_tel -= 1
+            emit = 0
+            is_text = 0
+        if emit:
+            if ncarried:
+                whole = bytes(carried[:ncarried]) + bytes(chunk[line_start:stop])
+                decoded = _unhex(whole, 0, len(whole), ndig)
+            else:
+                decoded = _unhex(mv, line_start, stop, ndig)
+            out.append((stop + 1 if stop < n else n, decoded))
+        elif is_text:
+            whole = bytes(text_carried[:ntext_carried]) + bytes(chunk[line_start:stop])
+            out.append((stop + 1 if stop < n else n, whole.decode("latin-1")))
+        hlen = 0
+        hex_ok = 1
+        ndig = 0
+        ncarried = 0
+        text_ok = 1
+        ntext = 0
+        ntext_carried = 0
+        i = stop + 1
+        line_start = i
+        if hit < 0:
+            break
+    # carry the unfinished line
+    if hex_ok and ndig > ncarried:
+        new = bytes(chunk[line_start:n]).translate(None, b" \t\r:-,")
+        if ncarried == len(carried):
+            carried += new
+        else:
+            carried = bytearray(carried[:ncarried]) + new
+    elif ncarried != len(carried):
+        carried = bytearray(carried[:ncarried])
+    if text_ok and ntext > ntext_carried:
+        if ntext_carried == len(text_carried):
+            text_carried += chunk[line_start:n]
+        else:
+            text_carried = bytearray(text_carried[:ntext_carried]) + bytes(chunk[line_start:n])
+    elif ntext_carried != len(text_carried):
+        text_carried = bytearray(text_carried[:ntext_carried])
+    state[0] = in_tel
+    state[1] = 1 if hex_ok else 0
+    state[2] = head_bytes(head, hlen)
+    state[3] = carried
+    state[4] = dropped
+    state[5] = 1 if text_ok else 0
+    state[6] = text_carried
     return out
