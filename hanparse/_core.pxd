@@ -26,8 +26,9 @@ cdef struct _HdlcFields:  # compiled stand-in of the pure-Python class _Hdlc
     unsigned int fcs, computed, found
 
 
-@cython.locals(p=Py_ssize_t, header_end=Py_ssize_t, fcs_pos=Py_ssize_t, rest=Py_ssize_t, close=Py_ssize_t,
-               _k=int, done=int)
+@cython.locals(_k=int)
+cdef Py_ssize_t _address_end(const unsigned char[::1] b, Py_ssize_t p, Py_ssize_t end) noexcept
+@cython.locals(p=Py_ssize_t, header_end=Py_ssize_t, fcs_pos=Py_ssize_t, rest=Py_ssize_t, close=Py_ssize_t)
 cdef int _hdlc_check(const unsigned char[::1] b, Py_ssize_t start, Py_ssize_t end, _HdlcFields* r) noexcept
 @cython.locals(end=Py_ssize_t, verdict=int, r=_HdlcFields)
 cpdef hdlc_parse(const unsigned char[::1] buf, Py_ssize_t start)

@@ -236,6 +236,18 @@ class _Hdlc:
         self.fcs = self.computed = self.found = 0
 
 
+def _address_end(b: Buffer, p: int, end: int) -> int:
+    """Where the HDLC address starting at ``p`` ends (1-4 bytes, the last with bit 0 set):
+    ``-(bytes needed)`` when the buffer ends inside it, 0 when it is longer than 4 bytes."""
+    for _k in range(4):
+        if p >= end:
+            return -(p + 1)
+        p += 1
+        if b[p - 1] & 1:
+            return p
+    return 0
+
+
 def _hdlc_check(b: Buffer, start: int, end: int, r: _Hdlc) -> int:
     """The HDLC framer's verdict on the frame whose opening flag (7E) is at ``start``.
 
@@ -258,30 +270,15 @@ def _hdlc_check(b: Buffer, start: int, end: int, r: _Hdlc) -> int:
     if r.length < HDLC_MIN_LENGTH:
         return H_SHORT
     r.dst_start = start + 3
-    p = r.dst_start
-    done = 0
-    for _k in range(4):
-        if p >= end:
-            r.need = p + 1
-            return H_MORE
-        p += 1
-        if b[p - 1] & 1:
-            done = 1
-            break
-    if not done:
-        return H_DST
+    p = _address_end(b, r.dst_start, end)
+    if p <= 0:
+        r.need = -p
+        return H_MORE if p else H_DST
     r.src_start = p
-    done = 0
-    for _k in range(4):
-        if p >= end:
-            r.need = p + 1
-            return H_MORE
-        p += 1
-        if b[p - 1] & 1:
-            done = 1
-            break
-    if not done:
-        return H_SRC
+    p = _address_end(b, p, end)
+    if p <= 0:
+        r.need = -p
+        return H_MORE if p else H_SRC
     r.control_pos = p
     header_end = p + 1  # after the control byte
     fcs_pos = start + r.length - 1
