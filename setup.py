@@ -27,11 +27,11 @@ REQUIRE = _flag("HANPARSE_REQUIRE_EXTENSIONS")
 SKIP = _flag("HANPARSE_PURE_PYTHON") and not REQUIRE
 
 
-#: ``.py`` modules compiled by Cython in pure-Python mode (types in the ``.pxd`` beside each)
-PURE_MODE_MODULES = [
-    os.path.join("hanparse", "_core.py"),  # CRCs, HDLC / M-Bus / DSMR framing, the candidate hunt
-    os.path.join("hanparse", "_columns.py"),  # column buffers of hanparse.arrow
-]
+#: ``.py`` modules compiled by Cython in pure-Python mode: every ``hanparse/X.py`` with a
+#: ``hanparse/X.pxd`` beside it (the ``.pxd`` holds its C types)
+PURE_MODE_MODULES = sorted(
+    p for p in glob.glob(os.path.join("hanparse", "*.py")) if os.path.exists(os.path.splitext(p)[0] + ".pxd")
+)
 
 
 class OptionalBuildExt(build_ext):

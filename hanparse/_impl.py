@@ -38,8 +38,11 @@ PAIRS: Dict[str, Tuple[str, str]] = {
 }
 
 #: the pairs whose twins are one ``.py`` source: the pure twin is ``<extension module>.py``
-#: loaded under the twin's name
-ONE_SOURCE: FrozenSet[str] = frozenset({"core"})
+#: loaded under the twin's name (a pair is one source when that ``.py`` file is in the package)
+ONE_SOURCE: FrozenSet[str] = frozenset(
+    name for name, (ext, _twin) in PAIRS.items()
+    if os.path.exists(os.path.join(os.path.dirname(__file__), ext + ".py"))
+)
 
 
 def _forced_pure() -> bool:
