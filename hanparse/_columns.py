@@ -1,15 +1,23 @@
 # cython: annotation_typing=False
-"""Column buffers for the bulk (Arrow) decoder: messages in, plain lists out.
+# mypy: disable-error-code="no-any-return"
+# (mypy reads the C helpers cimported when compiled as Any)
+"""Column buffers for the bulk (Arrow) decoder: messages in, typed buffers out.
 
 :class:`Columns` takes decoded :class:`~hanparse.model.Message` objects and
-appends their fields straight into per-column Python lists (no
-``to_dict()``, no dict per reading).  Fields shared by every reading of a
-message (where it came from, its format, meter, clock) are stored once per
-message; each reading only records the position of its message, and the
-Arrow layer expands the message columns with one ``take``.
+writes their fields straight into per-column buffers (no ``to_dict()``, no
+dict per reading).  Fields shared by every reading of a message (where it
+came from, its format, meter, clock) are stored once per message, in lists;
+each reading records the position of its message, and the Arrow layer
+expands the message columns with one ``take``.
+
+The reading columns that are numbers go into ``array.array`` buffers with a
+validity byte per row (Arrow wraps the memory as it is, no Python object per
+value); OBIS code, name and unit, which repeat, are stored as int32 codes
+into small per-batch dictionaries; the rest (text, times, warning: mostly
+empty) stay lists.  :meth:`Columns.take` documents the layout.
 
 This file is compiled by Cython in pure-Python mode (types in
-``_columns.pxd``) and also runs as it is; both give the same lists.  It
+``_columns.pxd``) and also runs as it is; both give the same buffers.  It
 imports nothing from pyarrow: building arrays is :mod:`hanparse.arrow`'s job.
 
 Value mapping (one reading -> one row):
@@ -29,6 +37,7 @@ Value mapping (one reading -> one row):
 
 from __future__ import annotations
 
+import array as _array
 import datetime as _dt
 import json
 from decimal import Decimal
@@ -45,9 +54,7 @@ except ImportError:  # Cython is a build dependency only: plain Python without i
     cython = _Namespace(compiled=False)
 
 if cython.compiled:  # C math, and the model's slots read at their offsets (hanparse/_slots_c.pxd)
-    from cython.cimports.hanparse._slots_c import learn_slots, read_slot  # type: ignore[import-not-found, import-untyped, unused-ignore]
-    from cython.cimports.libc.math import floor, isfinite, log10  # type: ignore[import-not-found, import-untyped, unused-ignore]
-
+    from cython.cimports.cpython.array import resize_smart  # type: ignore[import-not-found, import-untyped, unused-ignore]
     from cython.cimports.cpython.datetime import (  # type: ignore[import-not-found, import-untyped, unused-ignore]
         datetime_day,
         datetime_fold,
@@ -60,6 +67,8 @@ if cython.compiled:  # C math, and the model's slots read at their offsets (hanp
         datetime_year,
         import_datetime,
     )
+    from cython.cimports.hanparse._slots_c import learn_slots, read_slot  # type: ignore[import-not-found, import-untyped, unused-ignore]
+    from cython.cimports.libc.math import floor, isfinite, log10  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
     import_datetime()
     learn_slots(Reading, cython.address(_RL))  # type: ignore[name-defined]  # noqa: F821
@@ -79,7 +88,10 @@ READING_FIELDS = ("msg", "obis", "name", "channel", "value", "value_int", "value
 
 _INT64_MIN = -(1 << 63)
 _INT64_MAX = (1 << 63) - 1
-_NAME_SLOTS = 1024  # entries of the OBIS text/name table (a power of two)
+_NAME_BITS = 12
+_FIB = 0x9E3779B1  # 2**32 / golden ratio
+_MASK32 = 0xFFFFFFFF
+_NAME_SLOTS = 1 << _NAME_BITS  # entries of the table of OBIS codes by address
 _UTC = _dt.timezone.utc
 _datetime = _dt.datetime
 _date = _dt.date
@@ -90,8 +102,91 @@ def _fits(n: int) -> bool:
     return _INT64_MIN <= n <= _INT64_MAX
 
 
-def _decimal_parts(d: Decimal, ints: List[Optional[int]], scales: List[Optional[int]]) -> int:
-    """Append (mantissa, exponent) of a Decimal, or (None, None) when it is not finite or does not fit."""
+# Appends to the typed buffers: one C store compiled (resize_smart over-allocates), array.append in Python.
+
+def _push_d(a: _array.array, v: float) -> int:  # type: ignore[type-arg]
+    if cython.compiled:
+        n = len(a)
+        resize_smart(a, n + 1)
+        a.data.as_doubles[n] = v  # type: ignore[attr-defined]
+    else:
+        a.append(v)
+    return 0
+
+
+def _push_q(a: _array.array, v: int) -> int:  # type: ignore[type-arg]
+    if cython.compiled:
+        n = len(a)
+        resize_smart(a, n + 1)
+        a.data.as_longlongs[n] = v  # type: ignore[attr-defined]
+    else:
+        a.append(v)
+    return 0
+
+
+def _push_i(a: _array.array, v: int) -> int:  # type: ignore[type-arg]
+    if cython.compiled:
+        n = len(a)
+        resize_smart(a, n + 1)
+        a.data.as_ints[n] = v  # type: ignore[attr-defined]
+    else:
+        a.append(v)
+    return 0
+
+
+def _push_h(a: _array.array, v: int) -> int:  # type: ignore[type-arg]
+    if cython.compiled:
+        n = len(a)
+        resize_smart(a, n + 1)
+        a.data.as_shorts[n] = v  # type: ignore[attr-defined]
+    else:
+        a.append(v)
+    return 0
+
+
+def _push_b(a: _array.array, v: int) -> int:  # type: ignore[type-arg]
+    if cython.compiled:
+        n = len(a)
+        resize_smart(a, n + 1)
+        a.data.as_schars[n] = v  # type: ignore[attr-defined]
+    else:
+        a.append(v)
+    return 0
+
+
+def bitmap(valid: bytearray) -> bytes:
+    """Arrow's validity bitmap (bit i of byte i // 8, least significant first) of one byte per row."""
+    n = len(valid)
+    out = bytearray((n + 7) // 8)
+    for i in range(n):
+        if valid[i]:
+            out[i >> 3] |= 1 << (i & 7)
+    return bytes(out)
+
+
+class _Exact:
+    """The value_int / value_scale buffers and their shared validity."""
+
+    def __init__(self) -> None:
+        self.ints = _array.array("q")
+        self.scales = _array.array("b")
+        self.valid = bytearray()
+
+    def put(self, mantissa: int, scale: int) -> int:
+        _push_q(self.ints, mantissa)
+        _push_b(self.scales, scale)
+        self.valid.append(1)
+        return 0
+
+    def none(self) -> int:
+        _push_q(self.ints, 0)
+        _push_b(self.scales, 0)
+        self.valid.append(0)
+        return 0
+
+
+def _decimal_parts(d: Decimal, out: _Exact) -> int:
+    """Append (mantissa, exponent) of a Decimal, or nothing valid when it is not finite or does not fit."""
     if d.is_finite():
         sign, digits, exponent = d.as_tuple()
         mantissa = 0
@@ -100,19 +195,15 @@ def _decimal_parts(d: Decimal, ints: List[Optional[int]], scales: List[Optional[
         if sign:
             mantissa = -mantissa
         if isinstance(exponent, int) and _fits(mantissa) and -128 <= exponent <= 127:
-            ints.append(mantissa)
-            scales.append(exponent)
-            return 0
-    ints.append(None)
-    scales.append(None)
-    return 0
+            return out.put(mantissa, exponent)
+    return out.none()
 
 
-def _float_parts(f: float, ints: List[Optional[int]], scales: List[Optional[int]]) -> int:
+def _float_parts(f: float, out: _Exact) -> int:
     """Append (mantissa, exponent) of a float's shortest decimal form, its ``repr`` (as ``Decimal(repr(f))``)."""
     text: str = repr(f)
     if "e" in text:  # 1e+16, 1.5e-07: the general path
-        return _decimal_parts(Decimal(text), ints, scales)
+        return _decimal_parts(Decimal(text), out)
     mantissa = 0  # repr has at most 17 significant digits: fits in 64 bits
     scale = 0
     point = False
@@ -123,13 +214,11 @@ def _float_parts(f: float, ints: List[Optional[int]], scales: List[Optional[int]
             mantissa = mantissa * 10 + (ord(ch) - 48)
             if point:
                 scale -= 1
-    ints.append(-mantissa if text[0] == "-" else mantissa)
-    scales.append(scale)
-    return 0
+    return out.put(-mantissa if text[0] == "-" else mantissa, scale)
 
 
-def _exact(value: Any, raw: Any, ints: List[Optional[int]], scales: List[Optional[int]]) -> int:
-    """Append (value_int, value_scale) of a numeric reading (appending, not returning, spares a tuple per row)."""
+def _exact(value: Any, raw: Any, out: _Exact) -> int:
+    """Append (value_int, value_scale) of a numeric reading."""
     tv = type(value)
     if tv is int or tv is bool:
         n = int(value)
@@ -140,22 +229,14 @@ def _exact(value: Any, raw: Any, ints: List[Optional[int]], scales: List[Optiona
                 q //= 10
                 s += 1
             if q == 1 and _fits(raw):
-                ints.append(raw)
-                scales.append(s)
-                return 0
+                return out.put(raw, s)
         if _fits(n):
-            ints.append(n)
-            scales.append(0)
-        else:
-            ints.append(None)
-            scales.append(None)
-        return 0
+            return out.put(n, 0)
+        return out.none()
     if tv is float:
         f: float = value
         if not isfinite(f):
-            ints.append(None)
-            scales.append(None)
-            return 0
+            return out.none()
         if type(raw) is int and raw != 0 and _fits(raw):
             r: float = raw
             ratio = f / r
@@ -164,15 +245,11 @@ def _exact(value: Any, raw: Any, ints: List[Optional[int]], scales: List[Optiona
                 if -128 <= s <= 127:
                     scaled = r * 10.0 ** s
                     if abs(scaled - f) <= 1e-12 * max(abs(scaled), abs(f)):  # math.isclose(rel_tol=1e-12)
-                        ints.append(raw)
-                        scales.append(s)
-                        return 0
-        return _float_parts(f, ints, scales)
+                        return out.put(raw, s)
+        return _float_parts(f, out)
     if isinstance(value, Decimal):
-        return _decimal_parts(value, ints, scales)
-    ints.append(None)
-    scales.append(None)
-    return 0
+        return _decimal_parts(value, out)
+    return out.none()
 
 
 def _naive(ts: _dt.datetime) -> _dt.datetime:
@@ -200,10 +277,9 @@ def _text(value: Any) -> Optional[str]:
 
 
 class Columns:
-    """Growing column lists of decoded messages; :meth:`take` hands them over and starts afresh."""
+    """Growing column buffers of decoded messages; :meth:`take` hands them over and starts afresh."""
 
     def __init__(self) -> None:
-        self._obis_text: List[Optional[Tuple[Any, str, Optional[str]]]] = [None] * _NAME_SLOTS
         self._clear()
 
     def _clear(self) -> None:
@@ -219,36 +295,63 @@ class Columns:
         self.m_local: List[Optional[_dt.datetime]] = []
         self.m_tzmin: List[Optional[int]] = []
         self.m_encrypted: List[bool] = []
-        self.r_msg: List[int] = []
-        self.r_obis: List[str] = []
-        self.r_name: List[Optional[str]] = []
-        self.r_channel: List[Optional[int]] = []
-        self.r_value: List[Optional[float]] = []
-        self.r_int: List[Optional[int]] = []
-        self.r_scale: List[Optional[int]] = []
+        self.r_msg = _array.array("i")
+        self.r_code = _array.array("i")  # into d_obis / d_name
+        self.r_unit = _array.array("i")  # into d_unit
+        self.r_channel = _array.array("h")
+        self.v_channel = bytearray()
+        self.r_value = _array.array("d")
+        self.v_value = bytearray()
+        self.r_exact = _Exact()
         self.r_text: List[Optional[str]] = []
-        self.r_unit: List[Optional[str]] = []
         self.r_time: List[Optional[_dt.datetime]] = []
         self.r_local: List[Optional[_dt.datetime]] = []
         self.r_warning: List[Optional[str]] = []
+        self.d_obis: List[str] = []
+        self.d_name: List[Optional[str]] = []
+        self.d_unit: List[Optional[str]] = []
+        self._units: Dict[Optional[str], int] = {}
+        self._obis_codes: List[Optional[Tuple[Any, int]]] = [None] * _NAME_SLOTS
+        self._by_obis: Dict[Any, int] = {}
 
-    def _names(self, obis: Any) -> Tuple[Any, str, Optional[str]]:
-        """(obis, its text, its registry name), from a small table indexed by the object's address.
+    def _code(self, obis: Any) -> int:
+        """The batch's code of an OBIS code (its text and registry name are ``d_obis`` / ``d_name`` there).
 
-        OBIS codes are interned, so the same few objects come back; an entry
-        holds its object (so the address is not reused while it is there) and
-        a collision simply recomputes.  Bounded: _NAME_SLOTS entries.
+        Found in a small table indexed by the object's address: OBIS codes
+        are interned, so the same few objects come back.  An entry holds its
+        object (so the address is not reused while it is there); a collision
+        falls back to a dict of the batch's codes.  Bounded: a batch has at
+        most one entry per distinct OBIS code.
         """
         if cython.compiled:
             addr = cython.cast(cython.size_t, cython.cast(cython.p_void, obis))
         else:
             addr = id(obis)
-        slot = ((addr >> 4) ^ (addr >> 14) ^ (addr >> 24)) & (_NAME_SLOTS - 1)
-        hit = self._obis_text[slot]
-        if hit is None or hit[0] is not obis:
-            hit = (obis, str(obis), registry.name_of(obis))
-            self._obis_text[slot] = hit
-        return hit
+        slot = (((addr >> 4) * _FIB) & _MASK32) >> (32 - _NAME_BITS)  # Fibonacci hashing
+        hit = self._obis_codes[slot]
+        if hit is not None and hit[0] is obis:
+            code: int = hit[1]
+            return code
+        known = self._by_obis.get(obis)  # a collision, or an equal OBIS code that is another object
+        if known is None:
+            code = len(self.d_obis)
+            self.d_obis.append(str(obis))
+            self.d_name.append(registry.name_of(obis))
+            self._by_obis[obis] = code
+        else:
+            code = known
+        self._obis_codes[slot] = (obis, code)
+        return code
+
+    def _unit_code(self, unit: Optional[str]) -> int:
+        hit = self._units.get(unit)
+        if hit is not None:
+            code: int = hit
+            return code
+        code = len(self.d_unit)
+        self.d_unit.append(unit)
+        self._units[unit] = code
+        return code
 
     def add(self, row: Optional[int], offset: Optional[int], index: int, msg: Any) -> int:
         """Append one message (its readings become rows); return the number of rows added."""
@@ -269,7 +372,7 @@ class Columns:
         self.m_offset.append(offset)
         self.m_index.append(index)
         self.m_format.append(fmt)
-        if cython.compiled and type(meter) is MeterInfo:
+        if cython.compiled and type(meter) is MeterInfo and _IL.ok:  # type: ignore[name-defined]  # noqa: F821
             self.m_meter.append(read_slot(meter, cython.address(_IL), 2))  # type: ignore[name-defined]  # noqa: F821
             self.m_list.append(read_slot(meter, cython.address(_IL), 3))  # type: ignore[name-defined]  # noqa: F821
         else:
@@ -292,6 +395,7 @@ class Columns:
                 self.m_tzmin.append(int(off.total_seconds()) // 60)
         self.messages = pos + 1
         fast = cython.compiled and _RL.ok  # type: ignore[name-defined]  # noqa: F821
+        exact = self.r_exact
         n = 0
         for r in readings:
             if fast and type(r) is Reading:
@@ -310,22 +414,26 @@ class Columns:
                 channel = r._channel
                 raw = r._raw
                 warning = r._warning
-            names = self._names(obis)
-            self.r_msg.append(pos)
-            self.r_obis.append(names[1])
-            self.r_name.append(names[2])
-            self.r_channel.append(channel)
-            self.r_unit.append(unit)
+            _push_i(self.r_msg, pos)
+            _push_i(self.r_code, self._code(obis))
+            _push_i(self.r_unit, self._unit_code(unit))
+            if channel is None:
+                _push_h(self.r_channel, 0)
+                self.v_channel.append(0)
+            else:
+                _push_h(self.r_channel, channel)
+                self.v_channel.append(1)
             self.r_warning.append(warning)
             tv = type(value)
             if tv is int or tv is float or tv is bool or isinstance(value, Decimal):
-                _exact(value, raw, self.r_int, self.r_scale)
-                self.r_value.append(float(value))
+                _exact(value, raw, exact)
+                _push_d(self.r_value, float(value))
+                self.v_value.append(1)
                 self.r_text.append(None)
             else:
-                self.r_value.append(None)
-                self.r_int.append(None)
-                self.r_scale.append(None)
+                _push_d(self.r_value, 0.0)
+                self.v_value.append(0)
+                exact.none()
                 self.r_text.append(_text(value))
             if rts is None:
                 self.r_time.append(None)
@@ -340,13 +448,29 @@ class Columns:
         self.rows += n
         return n
 
-    def take(self) -> Tuple[Tuple[List[Any], ...], Tuple[List[Any], ...]]:
-        """(message lists in MESSAGE_FIELDS order, reading lists in READING_FIELDS order); then empty."""
+    def take(self) -> Tuple[Tuple[Any, ...], Tuple[Any, ...]]:
+        """Hand over the buffers and start afresh: ``(messages, readings)``.
+
+        ``messages``: the per-message lists in :data:`MESSAGE_FIELDS` order.
+        ``readings``: one entry per :data:`READING_FIELDS` name, in that order:
+
+        * ``msg``: int32 array, the position of the reading's message;
+        * ``obis`` / ``name``: ``(codes, texts)``, int32 codes into a list of
+          strings (names may be None);
+        * ``unit``: ``(codes, units)`` likewise;
+        * ``channel`` (int16), ``value`` (float64): ``(array, validity)`` with
+          one validity byte per row (0 = null; the value there is 0);
+        * ``value_int`` (int64), ``value_scale`` (int8): ``(array, validity)``,
+          the same validity for both;
+        * ``text``, ``reading_time``, ``reading_time_local``, ``warning``: lists.
+        """
+        exact = self.r_exact
         out = (
             (self.m_row, self.m_offset, self.m_index, self.m_format, self.m_meter, self.m_list, self.m_time,
              self.m_local, self.m_tzmin, self.m_encrypted),
-            (self.r_msg, self.r_obis, self.r_name, self.r_channel, self.r_value, self.r_int, self.r_scale,
-             self.r_text, self.r_unit, self.r_time, self.r_local, self.r_warning),
+            (self.r_msg, (self.r_code, self.d_obis), (self.r_code, self.d_name), (self.r_channel, self.v_channel),
+             (self.r_value, self.v_value), (exact.ints, exact.valid), (exact.scales, exact.valid), self.r_text,
+             (self.r_unit, self.d_unit), self.r_time, self.r_local, self.r_warning),
         )
         self._clear()
         return out

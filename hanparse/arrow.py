@@ -112,8 +112,6 @@ ERROR_SCHEMA = pa.schema([
 #: (message field name, Arrow type) in the order of hanparse._columns.MESSAGE_FIELDS
 _MESSAGE_TYPES = [pa.int64(), pa.int64(), pa.int64(), pa.string(), pa.string(), pa.string(), _UTC_TS, _LOCAL_TS,
                   pa.int16(), pa.bool_()]
-_READING_TYPES = [pa.int32(), pa.string(), pa.string(), pa.int16(), pa.float64(), pa.int64(), pa.int8(),
-                  pa.string(), pa.string(), _UTC_TS, _LOCAL_TS, pa.string()]
 
 
 # ----------------------------------------------------------------- columns
@@ -166,15 +164,31 @@ def empty_errors() -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays([pa.array([], f.type) for f in ERROR_SCHEMA], schema=ERROR_SCHEMA)
 
 
+def _typed(typ: pa.DataType, values: Any, valid: Optional[bytearray] = None) -> pa.Array:
+    """An Arrow array over an ``array.array`` buffer as it is, with the column's validity bytes as its bitmap."""
+    n = len(values)
+    if valid is None or 0 not in valid:
+        bits = None
+    else:
+        bits = pa.py_buffer(_cols.bitmap(valid))
+    return pa.Array.from_buffers(typ, n, [bits, pa.py_buffer(values)])
+
+
+def _coded(codes: Any, texts: List[Optional[str]]) -> pa.Array:
+    """The strings ``texts[codes[i]]`` (null where the text is None)."""
+    return pa.array(texts, pa.string()).take(_typed(pa.int32(), codes))
+
+
 def _readings_batch(cols: Any) -> pa.RecordBatch:
-    mlists, rlists = cols.take()
-    if not rlists[0]:
+    mlists, r = cols.take()
+    if not len(r[0]):
         return empty_readings()
-    take = pa.array(rlists[0], pa.int32())
+    take = _typed(pa.int32(), r[0])
     m = [pa.array(values, typ).take(take) for values, typ in zip(mlists, _MESSAGE_TYPES)]
-    r = [pa.array(values, typ) for values, typ in zip(rlists, _READING_TYPES)]
     arrays = [m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8],
-              r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], m[9], r[11]]
+              _coded(*r[1]), _coded(*r[2]), _typed(pa.int16(), *r[3]), _typed(pa.float64(), *r[4]),
+              _typed(pa.int64(), *r[5]), _typed(pa.int8(), *r[6]), pa.array(r[7], pa.string()), _coded(*r[8]),
+              pa.array(r[9], _UTC_TS), pa.array(r[10], _LOCAL_TS), m[9], pa.array(r[11], pa.string())]
     return pa.RecordBatch.from_arrays(arrays, schema=SCHEMA)
 
 
