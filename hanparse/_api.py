@@ -42,9 +42,7 @@ from .security import Keys
 __all__ = ["parse_frame", "parse_payload", "decode_apdu_message", "hex_to_bytes", "hex_payload", "MAX_INPUT"]
 
 if TYPE_CHECKING:
-    from . import _core
-    from . import _dlms_purepy as _dlms
-    from . import _meters_purepy as _meters
+    from . import _core, _dlms, _meters
 else:
     _core = _impl.select("core")
     _dlms = _impl.select("dlms")

@@ -1,12 +1,11 @@
 """Choose the implementation of the hot loops once, at import.
 
-hanparse's hot loops exist twice with the same names and results: compiled
-Cython extension modules and their pure-Python twins.  A twin is either a
-hand-kept pair (``_dlms_speedups.pyx`` / ``_dlms_purepy.py`` and friends) or
-one source (``_core.py``, see :data:`ONE_SOURCE`): the same ``.py`` file
-compiled by Cython into the extension module ``hanparse._core``, and loaded
-as it is under the name ``hanparse._core_py`` for pure Python, so a process
-can hold both.  This module picks one set for the whole process:
+hanparse's hot loops run either compiled or as pure Python, with the same
+names and results.  Each pair is one source: a
+``.py`` file that Cython compiles in pure-Python mode into an extension
+module (``hanparse._core``, ``_dlms``, ``_dsmr``, ``_meters``), and that is
+loaded as it is under the twin's name (``hanparse._core_py``, ...) for pure
+Python, so a process can hold both.  This module picks one set for the whole process:
 
 * ``HANPARSE_PURE_PYTHON=1`` in the environment forces pure Python;
 * otherwise the extensions are used if every one of them imports, and pure
@@ -25,25 +24,18 @@ import importlib.util
 import os
 import sys
 from types import ModuleType
-from typing import Dict, FrozenSet, Tuple
+from typing import Dict, Tuple
 
-__all__ = ["IMPLEMENTATION", "select", "native", "pure", "PAIRS", "ONE_SOURCE"]
+__all__ = ["IMPLEMENTATION", "select", "native", "pure", "PAIRS"]
 
 #: logical name -> (extension module, pure-Python twin), all in this package
 PAIRS: Dict[str, Tuple[str, str]] = {
-    "core": ("_core", "_core_py"),  # CRCs, HDLC/M-Bus/DSMR framing loops, octet stuffing (one source)
-    "dlms": ("_dlms_speedups", "_dlms_purepy"),  # A-XDR tree walk, APDU headers
-    "dsmr": ("_dsmr_speedups", "_dsmr_purepy"),  # P1 telegram tokenizer
-    "meters": ("_meters_speedups", "_meters_purepy"),  # meters-layer walks, model object builders
+    "core": ("_core", "_core_py"),  # CRCs, HDLC/M-Bus/DSMR framing loops, octet stuffing
+    "dlms": ("_dlms", "_dlms_py"),  # A-XDR tree walk, APDU headers
+    "dsmr": ("_dsmr", "_dsmr_py"),  # P1 telegram tokenizer, Readings, frame
+    "meters": ("_meters", "_meters_py"),  # meters-layer walks, model object builders
+    "columns": ("_columns", "_columns_py"),  # column buffers of hanparse.arrow
 }
-
-#: the pairs whose twins are one ``.py`` source: the pure twin is ``<extension module>.py``
-#: loaded under the twin's name (a pair is one source when that ``.py`` file is in the package)
-ONE_SOURCE: FrozenSet[str] = frozenset(
-    name for name, (ext, _twin) in PAIRS.items()
-    if os.path.exists(os.path.join(os.path.dirname(__file__), ext + ".py"))
-)
-
 
 def _forced_pure() -> bool:
     return os.environ.get("HANPARSE_PURE_PYTHON", "").strip() not in ("", "0", "false", "no")
@@ -52,16 +44,13 @@ def _forced_pure() -> bool:
 def native(name: str) -> ModuleType:
     """Import and return the compiled module of pair ``name`` (ImportError if absent)."""
     mod = importlib.import_module("hanparse." + PAIRS[name][0])
-    if name in ONE_SOURCE and not isinstance(mod.__spec__.loader if mod.__spec__ else None,
-                                             importlib.machinery.ExtensionFileLoader):
+    if not isinstance(mod.__spec__.loader if mod.__spec__ else None, importlib.machinery.ExtensionFileLoader):
         raise ImportError("hanparse.%s is not compiled" % PAIRS[name][0])
     return mod
 
 
 def pure(name: str) -> ModuleType:
-    """Import and return the pure-Python twin of pair ``name``."""
-    if name not in ONE_SOURCE:
-        return importlib.import_module("hanparse." + PAIRS[name][1])
+    """Import and return the pure-Python twin of pair ``name``: the same ``.py``, not compiled."""
     qualified = "hanparse." + PAIRS[name][1]
     mod = sys.modules.get(qualified)
     if mod is None:  # the one source, run as plain Python under the twin's name
@@ -83,8 +72,6 @@ def _choose() -> str:
         return "python"
     try:
         for name in PAIRS:
-            if name not in ONE_SOURCE and importlib.util.find_spec("hanparse." + PAIRS[name][1]) is None:
-                continue  # a pair still being written: it has neither twin yet
             native(name)
     except ImportError:
         return "python"

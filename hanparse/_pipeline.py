@@ -40,8 +40,7 @@ from .mbus import Reassembler as MbusReassembler
 from .model import Message, MeterInfo, SecurityInfo
 
 if TYPE_CHECKING:
-    from . import _dlms_purepy as _dlms
-    from . import _meters_purepy as _meters
+    from . import _dlms, _meters
 else:
     _dlms = _impl.select("dlms")
     _meters = _impl.select("meters")

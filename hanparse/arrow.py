@@ -33,11 +33,7 @@ Both give the same tables.
 
 from __future__ import annotations
 
-import importlib
-import importlib.machinery
-import importlib.util
 import os
-import sys
 from types import ModuleType
 from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
 
@@ -118,40 +114,16 @@ _MESSAGE_TYPES = [pa.int64(), pa.int64(), pa.int64(), pa.string(), pa.string(), 
 
 def columns_module(label: str) -> ModuleType:
     """The column-buffer module: ``"cython"`` the compiled one (ImportError if not built), ``"python"`` the source."""
-    if label == "cython":
-        mod = importlib.import_module("hanparse._columns")
-        if not isinstance(getattr(mod, "__loader__", None), importlib.machinery.ExtensionFileLoader):
-            raise ImportError("hanparse._columns is not compiled")
-        return mod
-    name = "hanparse._columns_source"
-    cached = sys.modules.get(name)
-    if cached is not None:
-        return cached
-    if True:
-        path = os.path.join(os.path.dirname(__file__), "_columns.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return mod
+    return _impl.native("columns") if label == "cython" else _impl.pure("columns")
 
 
-def _choose_columns() -> Tuple[ModuleType, str]:
-    if _impl.IMPLEMENTATION == "cython":  # the same rule as the other compiled modules
-        try:
-            return columns_module("cython"), "cython"
-        except ImportError:
-            pass
-    return columns_module("python"), "python"
-
-
-_cols, _cols_label = _choose_columns()
+#: the column buffers of the implementation the process chose (hanparse._impl)
+_cols = _impl.select("columns")
 
 
 def columns_implementation() -> str:
     """Which column buffers run: ``"cython"`` (compiled ``hanparse._columns``) or ``"python"``."""
-    return "cython" if _cols is not columns_module("python") else "python"
+    return "python" if _cols is _impl.pure("columns") else "cython"
 
 
 def empty_readings() -> pa.RecordBatch:

@@ -32,6 +32,7 @@ import datetime as _dt
 import enum
 from typing import Any, Dict, NamedTuple, NoReturn, Optional, Tuple, Union
 
+from . import _impl
 from .errors import DecodeError
 
 __all__ = [
@@ -133,6 +134,20 @@ def _garbage(strict: bool, why: str, raw: Buffer) -> Optional[NoReturn]:
     return None
 
 
+_METERS: Any = None
+
+
+def _meters() -> Any:
+    """The selected ``hanparse._meters``: the date-time decoder and the scaler are written there, once.
+
+    Bound on first use: that module imports this one.
+    """
+    global _METERS
+    if _METERS is None:
+        _METERS = _impl.select("meters")
+    return _METERS
+
+
 def decode_datetime(raw: Buffer, *, strict: bool = False, ignore_deviation: bool = False) -> Optional[_dt.datetime]:
     """Decode a 12-byte COSEM date-time into a :class:`datetime.datetime`.
 
@@ -149,42 +164,9 @@ def decode_datetime(raw: Buffer, *, strict: bool = False, ignore_deviation: bool
     The day of week is not checked (some meters send 0).  The clock status
     is not applied here; see :func:`decode_clock_status`.
     """
-    if len(raw) != 12:
-        if strict:
-            raise DecodeError("a COSEM date-time has 12 bytes, got %d" % len(raw))
-        return None
-    year = (raw[0] << 8) | raw[1]
-    month = raw[2]
-    day = raw[3]
-    hour = raw[5]
-    minute = raw[6]
-    if year == 0xFFFF or month >= 0xFD or day >= 0xFD:
-        # a recurring date (wildcards), not an instant
-        if month < 0xFD and not 1 <= month <= 12:
-            return _garbage(strict, "month %d" % month, raw)
-        return None
-    if hour == 0xFF or minute == 0xFF:
-        return _garbage(strict, "date given but time not specified", raw)
-    second = raw[7]
-    if second == 0xFF:
-        second = 0
-    hundredths = raw[8]
-    if hundredths == 0xFF:
-        hundredths = 0
-    elif hundredths > 99:
-        return _garbage(strict, "hundredths %d" % hundredths, raw)
-    dev = (raw[9] << 8) | raw[10]
-    tz: Optional[_dt.tzinfo] = None
-    if dev != 0x8000 and not ignore_deviation:
-        if dev > 0x7FFF:
-            dev -= 0x10000
-        if not -900 <= dev <= 900:
-            return _garbage(strict, "deviation %d min" % dev, raw)
-        tz = timezone_for_deviation(dev)
-    try:
-        return _dt.datetime(year, month, day, hour, minute, second, hundredths * 10000, tz)
-    except ValueError as exc:
-        return _garbage(strict, str(exc), raw)
+    # written once, in hanparse._meters (which the meters layer calls directly)
+    value: Optional[_dt.datetime] = _meters().decode_datetime(raw, strict, ignore_deviation)
+    return value
 
 
 def decode_date(raw: Buffer, *, strict: bool = False) -> Optional[_dt.date]:
@@ -351,9 +333,6 @@ def unit_text(code: Any) -> Optional[str]:
     return None
 
 
-_POW10 = tuple(10 ** i for i in range(40))
-
-
 def apply_scaler(raw: Any, scaler: int) -> Any:
     """``raw * 10**scaler``, exact where it can be.
 
@@ -362,12 +341,5 @@ def apply_scaler(raw: Any, scaler: int) -> Any:
     ``raw / 10**-scaler``, so 57 with -2 is 0.57, not 0.5700000000000001).
     Floats are scaled the same way; other values are returned unchanged.
     """
-    if scaler == 0:
-        return raw
-    t = type(raw)
-    if t is int or t is float:
-        if scaler > 0:
-            return raw * (_POW10[scaler] if scaler < 40 else 10 ** scaler)
-        s = -scaler
-        return raw / (_POW10[s] if s < 40 else 10 ** s)
-    return raw
+    # written once, in hanparse._meters (which the meters layer calls directly)
+    return _meters().apply_scaler(raw, scaler)

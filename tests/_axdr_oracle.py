@@ -10,8 +10,8 @@ Nothing in this module imports ``hanparse``.  It uses ``construct`` (a
 declared dependency) for the wire formats, written here from the reference
 texts, and tests/helpers.py's bit-by-bit CRC.  ``hanparse/dlms/schema.py`` is
 *not* reused: it imports ``hanparse.dlms.types`` (and, through the package
-``__init__``, the APDU layer), which the decoding twins ``_dlms_purepy`` /
-``_dlms_speedups`` also use.
+``__init__``, the APDU layer), which the A-XDR decoder ``_dlms`` (compiled
+and pure) also uses.
 
 Layers (each cites where its rules come from):
 

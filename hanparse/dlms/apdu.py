@@ -7,9 +7,9 @@
     E0 ...                 general-block-transfer -> reassemble, then decode the inner APDU
     DB / DC ...            general-glo/ded-ciphering -> decrypt first (hanparse.security)
 
-The A-XDR tree walk runs in the compiled core (``_dlms_speedups``) or its
-pure-Python twin, chosen once by :mod:`hanparse._impl`; ``_dlms`` is looked
-up at call time so tests can swap it.
+The A-XDR tree walk is :mod:`hanparse._dlms`, compiled or run as plain
+Python, chosen once by :mod:`hanparse._impl`; ``_dlms`` is looked up at call
+time so tests can swap it.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .. import _dlms_purepy as _dlms
+    from .. import _dlms
 else:
     _dlms = _impl.select("dlms")
 

@@ -60,7 +60,7 @@ from .values import DemandPeak, PowerFailure, PowerFailureLog
 __all__ = ["parse_telegram", "telegram_message", "parse_data_lines", "MANUFACTURERS", "manufacturer_name"]
 
 if TYPE_CHECKING:
-    from .. import _dsmr_purepy as _tok
+    from .. import _dsmr as _tok
 else:
     _tok = _impl.select("dsmr")
 
@@ -92,26 +92,9 @@ def manufacturer_name(flag: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-# scalar values
+# scalar values (a value text becomes its number by _tok.number, the one rule
+# the compiled fast paths of _dsmr use too)
 # ---------------------------------------------------------------------------
-
-def _number(text: str, kind: int) -> Union[int, float, str, None]:
-    """int for kind 1, float for kind 2; anything else is returned as text."""
-    if kind == 2:
-        return float(text)
-    if kind == 1:
-        try:
-            return int(text)
-        except ValueError:  # beyond int()'s digit limit: keep the text
-            return text
-    if kind == 0:
-        return None
-    if kind == 4 and "," in text:  # DSMR 3.0 printed F7(0,3) with a decimal comma
-        dotted = text.replace(",", ".", 1)
-        if _tok.value_kind(dotted) == 2:
-            return float(dotted)
-    return text
-
 
 def _time_value(obis: Obis, text: str, ts: TimestampParser,
                 strict: bool) -> Tuple[Optional[_dt.datetime], Optional[str]]:
@@ -126,7 +109,7 @@ def _scalar(obis: Obis, value: str, kind: int, ts: TimestampParser, strict: bool
     """(value, warning) for one group of a generic line."""
     if kind == 3:
         return _time_value(obis, value, ts, strict)
-    return _number(value, kind), None
+    return _tok.number(value, kind), None
 
 
 _HEX_TEXTS: Dict[str, Optional[str]] = {}
@@ -177,7 +160,7 @@ def _c_generic(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampParse
         if kind == 3:
             dt, warning = _time_value(obis, t[1], ts, strict)
             return _make(obis, dt, unit, None, channel, t[1], warning)
-        return _make(obis, _number(t[1], kind), unit, None, channel, None, None)
+        return _make(obis, _tok.number(t[1], kind), unit, None, channel, None, None)
     if n == 7:
         k1, k2 = t[3], t[6]
         if k1 == 3 and (k2 == 1 or k2 == 2 or k2 == 0):
@@ -216,7 +199,7 @@ def _pair_group(obis: Obis, channel: Optional[int], value: str, unit: str) -> Re
         kind = _tok.value_kind(v)
         if kind != 1 and kind != 2:
             return _make(obis, None, None, None, channel, text, "unreadable value group %r" % (text[:60],))
-        values.append(_number(v, kind))
+        values.append(_tok.number(v, kind))
         units.add(u or None)
     only = units.pop() if len(units) == 1 else None
     return _make(obis, tuple(values), only, None, channel, text, None)
@@ -242,7 +225,7 @@ def _timed_value(obis: Obis, channel: Optional[int], stamp: str, value: str, uni
     dt, warning = _time_value(obis, stamp, ts, strict)
     if warning is not None:
         warning = "capture time: " + warning
-    return _make(obis, _number(value, kind), unit, dt, channel, raw, warning)
+    return _make(obis, _tok.number(value, kind), unit, dt, channel, raw, warning)
 
 
 def _group_text(value: str, unit: Optional[str]) -> str:
@@ -312,7 +295,7 @@ def _c_failure_log(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampP
     count: Optional[int] = None
     buffer_obis: Optional[Obis] = None
     if groups and groups[0][0]:
-        if groups[0][2] == 1 and type(_number(groups[0][0], 1)) is int:
+        if groups[0][2] == 1 and type(_tok.number(groups[0][0], 1)) is int:
             count = int(groups[0][0])
         else:
             _leftover(obis, "bad entry count %r" % (groups[0][0][:40],), strict, warnings)
@@ -328,7 +311,7 @@ def _c_failure_log(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampP
         end, warning = _time_value(obis, stamp, ts, strict)
         if warning is not None:
             warnings.append(warning)
-        duration = _number(dur, dur_kind)
+        duration = _tok.number(dur, dur_kind)
         if dur_kind not in (1, 2):
             _leftover(obis, "bad duration %r" % (dur[:40],), strict, warnings)
             duration = None
@@ -357,7 +340,7 @@ def _c_peaks(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampParser,
         for w in (w1, w2):
             if w is not None:
                 warnings.append(w)
-        value = _number(t[i + 6], t[i + 8])
+        value = _tok.number(t[i + 6], t[i + 8])
         if t[i + 8] not in (1, 2):
             _leftover(obis, "bad peak value %r" % (t[i + 6][:40],), strict, warnings)
             value = None
@@ -381,7 +364,7 @@ def _c_profile(obis: Obis, channel: Optional[int], t: Tokens, ts: TimestampParse
         return _c_generic(obis, channel, t, ts, strict)
     header = tuple(t[i] for i in range(1, 19, 3))
     unit = header[5] or None
-    values = [_number(t[i], t[i + 2]) for i in range(19, len(t), 3)]
+    values = [_tok.number(t[i], t[i + 2]) for i in range(19, len(t), 3)]
     value = values[0] if len(values) == 1 else tuple(values)
     dt, warning = _time_value(obis, header[0], ts, strict)
     if warning is not None:

@@ -58,7 +58,7 @@ TzLike = Union[str, _dt.tzinfo, None]
 PLACEHOLDER = "632525252525"
 
 if TYPE_CHECKING:
-    from .. import _dsmr_purepy as _tok
+    from .. import _dsmr as _tok
 else:
     _tok = _impl.select("dsmr")
 _datetime = _dt.datetime

@@ -27,9 +27,9 @@ scaler for the quantity applies (see :mod:`._profiles`), or the value is
 left as sent with no unit.
 
 This module holds the public API (options, result type); the detection and
-walks themselves run in the "meters" twin pair selected by
-:mod:`hanparse._impl` (``_meters_speedups`` compiled, ``_meters_purepy``
-pure Python), which give identical results.
+walks themselves are :mod:`hanparse._meters`, one source that runs compiled
+(the extension ``hanparse._meters``) or as plain Python
+(``hanparse._meters_py``), as :mod:`hanparse._impl` selects.
 """
 
 from __future__ import annotations
@@ -45,9 +45,9 @@ from ._options import Options
 
 __all__ = ["MeterData", "Options", "decode_notification", "decode_parts"]
 
-#: the decoding core: compiled ``_meters_speedups`` or its twin ``_meters_purepy``
+#: the decoding core: ``_meters``, compiled or as plain Python
 if TYPE_CHECKING:
-    from .. import _meters_purepy as _meters
+    from .. import _meters
 else:
     _meters = _impl.select("meters")
 

@@ -1,4 +1,4 @@
-"""Positional meter lists as data: one row per list, and the matcher both decoding twins call.
+"""Positional meter lists as data: one row per list.
 
 A *positional* list sends bare values in a structure; their meaning is
 fixed by the element's position in a vendor or DSO document.  Each row of
@@ -22,22 +22,23 @@ The decoded tree keeps an integer's value but not its A-XDR width (``06``
 u32 and ``12`` u16 both become ``int``).  The documented wire types are
 kept in ``Field.wire`` (for documentation and for building test frames);
 matching uses the tree kinds.  Two Slovenian 10-element lists differ only
-by the width of element 7: both rows match such a body, and the decoders
-then report it as not recognised and name both candidates (the user can
+by the width of element 7: both rows match such a body, and the decoder
+then reports it as not recognised and names both candidates (the user can
 pick one with ``options={"profile": ...}``).
 
-Adding a list: add a row here (and a fixture); both twins read this table.
+The matching rule (a body fits a row when it has the row's element count
+and every element fits its field) is ``hanparse._meters.match_list``,
+which reads this table.  Adding a list: add a row here (and a fixture).
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, NamedTuple, Optional, Sequence, Tuple
 
 from ..dlms.types import BitString, Date, DateTime, Time
 from ..obis import Obis
 
-__all__ = ["Field", "ListLayout", "LISTS", "BY_NAME", "match", "sizes", "describe", "position_obis", "raw_value",
-           "KAMSTRUP_PROFILES"]
+__all__ = ["Field", "ListLayout", "LISTS", "BY_NAME", "describe", "position_obis", "raw_value", "KAMSTRUP_PROFILES"]
 
 # --- what a position holds in the decoded tree -------------------------------
 
@@ -233,7 +234,7 @@ _KFM_LIST_ID = Field(R_VALUE, "text", _o("1-1:0.2.129"), 0, None, K_TEXT, 7, b"K
 _PUSH_SETUP_0_6 = bytes((0, 6, 25, 9, 0, 255))
 _WN8 = _ENERGY4 + _PQ  # A+, A-, R+, R-, P+, P-, Q+, Q-
 
-#: every positional list, in matching order (the matcher tries all rows of the element count)
+#: every positional list, in matching order (the matcher tries every row of the element count)
 LISTS: Tuple[ListLayout, ...] = (
     # Kaifa KFM_001, Norway (6.1; nordic-lists.md 3)
     ListLayout("kaifa_no_1", "kaifa_no", "Kaifa", (V("1-0:1.7.0", 0, "W"),), "header", "6.1", _KFM_SRC),
@@ -329,76 +330,9 @@ LISTS: Tuple[ListLayout, ...] = (
 #: rows by name
 BY_NAME: Dict[str, ListLayout] = {row.name: row for row in LISTS}
 
-_BY_COUNT: Dict[int, Tuple[ListLayout, ...]] = {}
-for _row in LISTS:
-    _BY_COUNT[len(_row.fields)] = _BY_COUNT.get(len(_row.fields), ()) + (_row,)
-del _row
-
 #: Kamstrup_V0001 lists by element count -> profile family (section 7): the Danish
 #: "DLMS push 1" list (65 elements, power factors) has its own implicit scales
 KAMSTRUP_PROFILES: Dict[int, str] = {65: "kamstrup_dk"}
-
-
-def _fits(f: Field, v: Any) -> bool:
-    k = f.kind
-    t = type(v)
-    if k == K_INT:
-        return t is int
-    if k == K_BYTES:
-        if not isinstance(v, bytes) or (f.size >= 0 and len(v) != f.size):
-            return False
-        p = f.prefix
-        if p is None:
-            return True
-        return v == p if f.role == R_SKIP else v.startswith(p)
-    if k == K_TEXT:
-        if t is str:
-            if f.size >= 0 and len(v.rstrip("\x00")) != f.size:
-                return False
-            return f.prefix is None or v.startswith(f.prefix.decode("latin-1"))
-        if not isinstance(v, bytes):
-            return False
-        if f.size >= 0 and len(v.rstrip(b"\x00")) != f.size:
-            return False
-        return f.prefix is None or v.startswith(f.prefix)
-    if k == K_BOOL:
-        return t is bool
-    if k == K_ARRAY:
-        return t is list
-    if k == K_ALL:
-        return True
-    return t is not list and t is not tuple  # K_ANY: any scalar
-
-
-def sizes() -> Tuple[int, ...]:
-    """The element counts of the table's rows (a body of another count matches no row)."""
-    return tuple(sorted(_BY_COUNT))
-
-
-def match(body: Any) -> Tuple[Optional[ListLayout], Tuple[ListLayout, ...]]:
-    """``(row, candidates)`` for a decoded notification body.
-
-    ``row``: the one list whose every position fits (None when none or
-    several do); ``candidates``: every row that fits (two or more: the
-    body is ambiguous).  Only structures (tuples) are positional lists;
-    the element count is checked first, so the cost for other bodies is
-    one dict lookup.
-    """
-    if type(body) is not tuple:
-        return None, ()
-    rows = _BY_COUNT.get(len(body))
-    if rows is None:
-        return None, ()
-    found: List[ListLayout] = []
-    for row in rows:
-        for f, v in zip(row.fields, body):
-            if not _fits(f, v):
-                break
-        else:
-            found.append(row)
-    if len(found) == 1:
-        return found[0], (found[0],)
-    return None, tuple(found)
 
 
 def _type_of(v: Any) -> str:

@@ -275,9 +275,9 @@ class PairList(NamedTuple):
     """A scaler-less list of bare OBIS/value pairs after a fixed head.
 
     ``size``: exact element count; ``head``: the leading elements (fields
-    of :mod:`._lists`); then ``OBIS (09(6)), value (06)`` pairs to the end.
-    The pairs are decoded by the generic walk with ``profile``'s implicit
-    scalers.
+    of :mod:`._lists`); then ``OBIS (09(6)), value (06)`` pairs to the end
+    (recognised by ``hanparse._meters.match_pairs``).  The pairs are decoded
+    by the generic walk with ``profile``'s implicit scalers.
     """
 
     name: str
@@ -294,27 +294,3 @@ PAIR_LISTS: Tuple[PairList, ...] = (
              "horfic/esphome-dlms:payloads/lgz_e450_stromnetz_graz/decrypted_payload.txt; "
              "scs/smartmeter-datacollector:smartmeter_datacollector/smartmeter/hdlc_dlms_parser.py lines 173-198"),
 )
-
-
-def match_pairs(body: Any) -> Optional[PairList]:
-    """The :data:`PAIR_LISTS` row whose shape ``body`` has, or None."""
-    if type(body) is not tuple:
-        return None
-    n = len(body)
-    for row in PAIR_LISTS:
-        if n != row.size:
-            continue
-        h = len(row.head)
-        if not all(_lists._fits(f, v) for f, v in zip(row.head, body)):
-            continue
-        if (n - h) % 2:
-            continue
-        ok = True
-        for i in range(h, n, 2):
-            k, v = body[i], body[i + 1]
-            if type(k) is not bytes or len(k) != 6 or type(v) is not int:
-                ok = False
-                break
-        if ok:
-            return row
-    return None
