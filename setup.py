@@ -1,9 +1,9 @@
 """Build script for hanparse's optional Cython extensions.
 
-Every ``hanparse/*.pyx`` is compiled into an extension module of the same
-name, and so is every module of ``PURE_MODE_MODULES``: plain ``.py`` files
-that Cython compiles in pure-Python mode (their C types live in a ``.pxd``
-beside them), which run unchanged when not compiled.
+Every module of ``PURE_MODE_MODULES`` is compiled into an extension module
+of the same name: plain ``.py`` files that Cython compiles in pure-Python
+mode (their C types live in a ``.pxd`` beside them), which run unchanged
+when not compiled.
 
 Without a C compiler (or without Cython) the package still installs
 and runs on its pure-Python twins; set ``HANPARSE_REQUIRE_EXTENSIONS=1`` to
@@ -27,10 +27,11 @@ REQUIRE = _flag("HANPARSE_REQUIRE_EXTENSIONS")
 SKIP = _flag("HANPARSE_PURE_PYTHON") and not REQUIRE
 
 
-#: ``.py`` modules compiled by Cython in pure-Python mode: every ``hanparse/X.py`` with a
-#: ``hanparse/X.pxd`` beside it (the ``.pxd`` holds its C types)
+#: ``.py`` modules compiled by Cython in pure-Python mode: every ``X.py`` of the package (or a
+#: subpackage) with an ``X.pxd`` beside it (the ``.pxd`` holds its C types)
 PURE_MODE_MODULES = sorted(
-    p for p in glob.glob(os.path.join("hanparse", "*.py")) if os.path.exists(os.path.splitext(p)[0] + ".pxd")
+    p for p in glob.glob(os.path.join("hanparse", "**", "*.py"), recursive=True)
+    if os.path.exists(os.path.splitext(p)[0] + ".pxd")
 )
 
 
@@ -79,7 +80,7 @@ def _extensions():
             raise
         sys.stderr.write("hanparse: Cython not available; installing the pure-Python implementation.\n")
         return []
-    sources = sorted(glob.glob(os.path.join("hanparse", "*.pyx"))) + [p for p in PURE_MODE_MODULES if os.path.exists(p)]
+    sources = list(PURE_MODE_MODULES)
     only = os.environ.get("HANPARSE_BUILD_ONLY", "").split(",")
     only = [o.strip() for o in only if o.strip()]
     if only:  # development: rebuild just the named extension modules
@@ -91,7 +92,7 @@ def _extensions():
 
     exts = [
         Extension(
-            "hanparse." + os.path.splitext(os.path.basename(src))[0],
+            os.path.splitext(src)[0].replace(os.sep, "."),
             [src],
             define_macros=macros,
             extra_compile_args=os.environ.get("HANPARSE_CFLAGS", "-O2").split(),

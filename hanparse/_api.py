@@ -42,7 +42,9 @@ from .security import Keys
 __all__ = ["parse_frame", "parse_payload", "decode_apdu_message", "hex_to_bytes", "hex_payload", "MAX_INPUT"]
 
 if TYPE_CHECKING:
-    from . import _core, _dlms, _meters
+    from . import _core
+    from .dlms import _axdr as _dlms
+    from .meters import _walk as _meters
 else:
     _core = _impl.select("core")
     _dlms = _impl.select("dlms")

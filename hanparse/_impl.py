@@ -3,14 +3,15 @@
 hanparse's hot loops run either compiled or as pure Python, with the same
 names and results.  Each pair is one source: a
 ``.py`` file that Cython compiles in pure-Python mode into an extension
-module (``hanparse._core``, ``_dlms``, ``_dsmr``, ``_meters``), and that is
+module (``hanparse._core``, ``hanparse.dlms._axdr``, ``hanparse._dsmr``,
+``hanparse.meters._walk``, ``hanparse._columns``), and that is
 loaded as it is under the twin's name (``hanparse._core_py``, ...) for pure
 Python, so a process can hold both.  This module picks one set for the whole process:
 
 * ``HANPARSE_PURE_PYTHON=1`` in the environment forces pure Python;
-* otherwise the extensions are used if every one of them imports, and pure
-  Python if any is missing (a source install without a compiler), so the
-  two are never mixed.
+* otherwise the extensions are used if every one of them is built, and
+  pure Python if any is missing (a source install without a compiler), so
+  the two are never mixed.
 
 ``IMPLEMENTATION`` is ``"cython"`` or ``"python"``.  Tests reach both twins
 through :func:`native` and :func:`pure` to compare them directly.
@@ -28,12 +29,12 @@ from typing import Dict, Tuple
 
 __all__ = ["IMPLEMENTATION", "select", "native", "pure", "PAIRS"]
 
-#: logical name -> (extension module, pure-Python twin), all in this package
+#: logical name -> (extension module, pure-Python twin), relative to this package
 PAIRS: Dict[str, Tuple[str, str]] = {
     "core": ("_core", "_core_py"),  # CRCs, HDLC/M-Bus/DSMR framing loops, octet stuffing
-    "dlms": ("_dlms", "_dlms_py"),  # A-XDR tree walk, APDU headers
+    "dlms": ("dlms._axdr", "dlms._axdr_py"),  # A-XDR tree walk, APDU headers
     "dsmr": ("_dsmr", "_dsmr_py"),  # P1 telegram tokenizer, Readings, frame
-    "meters": ("_meters", "_meters_py"),  # meters-layer walks, model object builders
+    "meters": ("meters._walk", "meters._walk_py"),  # meters-layer walks, model object builders
     "columns": ("_columns", "_columns_py"),  # column buffers of hanparse.arrow
 }
 
@@ -54,7 +55,7 @@ def pure(name: str) -> ModuleType:
     qualified = "hanparse." + PAIRS[name][1]
     mod = sys.modules.get(qualified)
     if mod is None:  # the one source, run as plain Python under the twin's name
-        path = os.path.join(os.path.dirname(__file__), PAIRS[name][0] + ".py")
+        path = os.path.join(os.path.dirname(__file__), *PAIRS[name][0].split(".")) + ".py"
         spec = importlib.util.spec_from_file_location(qualified, path)
         assert spec is not None and spec.loader is not None
         mod = importlib.util.module_from_spec(spec)
@@ -67,13 +68,17 @@ def pure(name: str) -> ModuleType:
     return mod
 
 
+def _built(name: str) -> bool:
+    """Whether the extension module of pair ``name`` is on disk (looked up, not imported)."""
+    base = os.path.join(os.path.dirname(__file__), *PAIRS[name][0].split("."))
+    return any(os.path.exists(base + suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES)
+
+
 def _choose() -> str:
-    if _forced_pure():
-        return "python"
-    try:
-        for name in PAIRS:
-            native(name)
-    except ImportError:
+    # Decided from the files, without importing them: importing an extension inside a subpackage
+    # runs that package's __init__, which asks this module for its twin.  An extension that is
+    # there but does not load fails loudly when it is first selected, instead of silently mixing.
+    if _forced_pure() or not all(_built(name) for name in PAIRS):
         return "python"
     return "cython"
 

@@ -40,7 +40,8 @@ from .mbus import Reassembler as MbusReassembler
 from .model import Message, MeterInfo, SecurityInfo
 
 if TYPE_CHECKING:
-    from . import _dlms, _meters
+    from .dlms import _axdr as _dlms
+    from .meters import _walk as _meters
 else:
     _dlms = _impl.select("dlms")
     _meters = _impl.select("meters")

@@ -138,7 +138,7 @@ _METERS: Any = None
 
 
 def _meters() -> Any:
-    """The selected ``hanparse._meters``: the date-time decoder and the scaler are written there, once.
+    """The selected ``hanparse.meters._walk``: the date-time decoder and the scaler are written there, once.
 
     Bound on first use: that module imports this one.
     """
@@ -164,7 +164,7 @@ def decode_datetime(raw: Buffer, *, strict: bool = False, ignore_deviation: bool
     The day of week is not checked (some meters send 0).  The clock status
     is not applied here; see :func:`decode_clock_status`.
     """
-    # written once, in hanparse._meters (which the meters layer calls directly)
+    # written once, in hanparse.meters._walk (which the meters layer calls directly)
     value: Optional[_dt.datetime] = _meters().decode_datetime(raw, strict, ignore_deviation)
     return value
 
@@ -341,5 +341,5 @@ def apply_scaler(raw: Any, scaler: int) -> Any:
     ``raw / 10**-scaler``, so 57 with -2 is 0.57, not 0.5700000000000001).
     Floats are scaled the same way; other values are returned unchanged.
     """
-    # written once, in hanparse._meters (which the meters layer calls directly)
+    # written once, in hanparse.meters._walk (which the meters layer calls directly)
     return _meters().apply_scaler(raw, scaler)

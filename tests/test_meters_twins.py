@@ -1,4 +1,4 @@
-"""Differential tests of the meters layer's two builds (``hanparse._meters`` compiled / ``_meters_py``).
+"""Differential tests of the meters layer's two builds (``hanparse.meters._walk`` compiled / ``_meters_py``).
 
 The meters layer (hanparse.meters) runs its hot walks on whichever twin is
 selected.  Both must give identical MeterData on every binary fixture and
@@ -57,7 +57,7 @@ def _decode_with(mod, monkeypatch, body, clock, system_title=None, options=None)
 
 def test_both_twins_present():
     assert [label for label, _ in METERS][0] == "python"
-    assert _impl.PAIRS["meters"] == ("_meters", "_meters_py")
+    assert _impl.PAIRS["meters"] == ("meters._walk", "meters._walk_py")
 
 
 def test_enough_fixture_bodies():

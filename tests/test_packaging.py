@@ -41,7 +41,7 @@ def test_build_without_compiler_falls_back_with_one_notice(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     notices = [line for line in proc.stderr.splitlines() if line.startswith("hanparse:")]
     assert len(notices) == 1 and "pure-Python" in notices[0]
-    assert not list((src / "hanparse").glob("*.so"))
+    assert not list((src / "hanparse").rglob("*.so"))
     env = dict(os.environ)
     env.pop("HANPARSE_PURE_PYTHON", None)
     # Import the copy, not an editable install of the checkout (its finder

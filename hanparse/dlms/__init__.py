@@ -3,7 +3,7 @@
 * :func:`decode_apdu` -> :class:`DataNotification` (``long_invoke_id_and_priority``,
   ``clock``, ``body``) from a bare APDU, with or without LLC header;
 * :func:`decode_data` walks one A-XDR ``Data`` element into Python values
-  (see :mod:`hanparse._dlms` for the representation table);
+  (see :mod:`hanparse.dlms._axdr` for the representation table);
   :func:`decode_data_lenient` also reads the Embriq swapped OBIS tag and the
   EGD / Sagemcom untagged class/OBIS/attribute entries, and data-notification
   bodies fall back to it when the strict walk fails;

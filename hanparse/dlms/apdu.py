@@ -7,7 +7,7 @@
     E0 ...                 general-block-transfer -> reassemble, then decode the inner APDU
     DB / DC ...            general-glo/ded-ciphering -> decrypt first (hanparse.security)
 
-The A-XDR tree walk is :mod:`hanparse._dlms`, compiled or run as plain
+The A-XDR tree walk is :mod:`hanparse.dlms._axdr`, compiled or run as plain
 Python, chosen once by :mod:`hanparse._impl`; ``_dlms`` is looked up at call
 time so tests can swap it.
 """
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .. import _dlms
+    from . import _axdr as _dlms
 else:
     _dlms = _impl.select("dlms")
 

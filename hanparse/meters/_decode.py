@@ -27,9 +27,9 @@ scaler for the quantity applies (see :mod:`._profiles`), or the value is
 left as sent with no unit.
 
 This module holds the public API (options, result type); the detection and
-walks themselves are :mod:`hanparse._meters`, one source that runs compiled
-(the extension ``hanparse._meters``) or as plain Python
-(``hanparse._meters_py``), as :mod:`hanparse._impl` selects.
+walks themselves are :mod:`hanparse.meters._walk`, one source that runs compiled
+(the extension ``hanparse.meters._walk``) or as plain Python
+(``hanparse.meters._walk_py``), as :mod:`hanparse._impl` selects.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ __all__ = ["MeterData", "Options", "decode_notification", "decode_parts"]
 
 #: the decoding core: ``_meters``, compiled or as plain Python
 if TYPE_CHECKING:
-    from .. import _meters
+    from . import _walk as _meters
 else:
     _meters = _impl.select("meters")
 

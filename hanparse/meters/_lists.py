@@ -27,7 +27,7 @@ then reports it as not recognised and names both candidates (the user can
 pick one with ``options={"profile": ...}``).
 
 The matching rule (a body fits a row when it has the row's element count
-and every element fits its field) is ``hanparse._meters.match_list``,
+and every element fits its field) is ``hanparse.meters._walk.match_list``,
 which reads this table.  Adding a list: add a row here (and a fixture).
 """
 

@@ -276,7 +276,7 @@ class PairList(NamedTuple):
 
     ``size``: exact element count; ``head``: the leading elements (fields
     of :mod:`._lists`); then ``OBIS (09(6)), value (06)`` pairs to the end
-    (recognised by ``hanparse._meters.match_pairs``).  The pairs are decoded
+    (recognised by ``hanparse.meters._walk.match_pairs``).  The pairs are decoded
     by the generic walk with ``profile``'s implicit scalers.
     """
 

@@ -1,16 +1,16 @@
 # cython: annotation_typing=False
 # mypy: disable-error-code="no-any-return"
-# (mypy reads the C helpers of _dlms_c.pxd, cimported when compiled, as Any)
+# (mypy reads the C helpers of _axdr_c.pxd, cimported when compiled, as Any)
 """A-XDR tree walk and the data-notification / general-block-transfer headers.
 
 One source for both implementations.  This file runs as plain Python, and
 Cython compiles it (pure-Python mode) into the extension module
-``hanparse._dlms``: ``_dlms.pxd`` beside it gives the C types (the input is
+``hanparse.dlms._axdr``: ``dlms/_axdr.pxd`` beside it gives the C types (the input is
 read through a ``const unsigned char *``, offsets are ``Py_ssize_t``), and
-``_dlms_c.pxd`` the few C-only pieces reached under ``if cython.compiled:``
+``_axdr_c.pxd`` the few C-only pieces reached under ``if cython.compiled:``
 (number reads straight from the input, tuples and lists filled in place, the
 shared OBIS-code and scaler_unit objects).  :mod:`hanparse._impl` loads the
-compiled module, or this file as ``hanparse._dlms_py`` for pure Python.  The
+compiled module, or this file as ``hanparse.dlms._axdr_py`` for pure Python.  The
 construct schemas in :mod:`hanparse.dlms.schema` are the declaration of
 record; both implementations are tested against them.
 
@@ -56,8 +56,8 @@ from __future__ import annotations
 import struct
 from typing import Any, List, Optional, Tuple, Union
 
-from .dlms.types import TAG_NAMES, BitString, Date, DateTime, Time
-from .errors import DecodeError
+from ..errors import DecodeError
+from .types import TAG_NAMES, BitString, Date, DateTime, Time
 
 try:
     import cython  # type: ignore[import-untyped, import-not-found, unused-ignore]
@@ -67,7 +67,7 @@ except ImportError:  # Cython is a build dependency only: plain Python without i
     cython = _Namespace(compiled=False)
 
 if cython.compiled:
-    from cython.cimports.hanparse._dlms_c import (  # type: ignore[import-not-found, import-untyped, unused-ignore]
+    from cython.cimports.hanparse.dlms._axdr_c import (  # type: ignore[import-not-found, import-untyped, unused-ignore]
         f32,
         f64,
         list_put,
@@ -103,7 +103,7 @@ Repairs = Tuple[Tuple[int, str], ...]
 MAX_DEPTH = 32
 _MAX_DEPTH = MAX_DEPTH  # compiled: a C int
 
-# plain Python reads numbers with struct; compiled, _dlms_c reads them from the pointer
+# plain Python reads numbers with struct; compiled, _axdr_c reads them from the pointer
 _S8 = struct.Struct(">b").unpack_from
 _S16 = struct.Struct(">h").unpack_from
 _U16 = struct.Struct(">H").unpack_from

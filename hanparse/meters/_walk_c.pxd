@@ -1,4 +1,4 @@
-# C-only helpers of hanparse/_meters.py, cimported when it is compiled (never at run time in pure Python).
+# C-only helpers of hanparse/meters/_walk.py, cimported when it is compiled (never at run time in pure Python).
 #
 # What has no pure-Python spelling: reading the octets of a bytes object in
 # place, building a datetime through the datetime C API, and the scaler

@@ -1,16 +1,16 @@
 # cython: annotation_typing=False
 # mypy: disable-error-code="no-any-return"
-# (mypy reads the C helpers of _meters_c.pxd and _slots_c.pxd, cimported when compiled, as Any)
+# (mypy reads the C helpers of _walk_c.pxd and _slots_c.pxd, cimported when compiled, as Any)
 """The meters layer's decoding core: from a data-notification body to Readings and a MeterInfo.
 
 One source for both implementations.  This file runs as plain Python, and
 Cython compiles it (pure-Python mode) into the extension module
-``hanparse._meters``: ``_meters.pxd`` beside it gives the C types (the
+``hanparse.meters._walk``: ``meters/_walk.pxd`` beside it gives the C types (the
 per-message state ``_Ctx``, the per-profile ``_Scaling`` and per-OBIS
 ``_Slot`` are extension types there, plain slotted classes here), and
-``_meters_c.pxd`` the few C-only pieces, reached under
+``_walk_c.pxd`` the few C-only pieces, reached under
 ``if cython.compiled:``.  :mod:`hanparse._impl` loads the compiled module,
-or this file as ``hanparse._meters_py`` for pure Python.
+or this file as ``hanparse.meters._walk_py`` for pure Python.
 
 :func:`hanparse.meters.decode_notification` (and ``parse_frame``) validate
 their options and hand the data-notification body to :func:`decode_parts`,
@@ -59,12 +59,12 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
-from . import registry as _registry
-from .cosem import UNITS, _garbage, decode_date, decode_time, timezone_for_deviation
-from .dlms.types import Date, DateTime, Time
-from .errors import DecodeError
-from .model import Message, MeterInfo, Reading
-from .obis import Obis, _by_bytes
+from .. import registry as _registry
+from ..cosem import UNITS, _garbage, decode_date, decode_time, timezone_for_deviation
+from ..dlms.types import Date, DateTime, Time
+from ..errors import DecodeError
+from ..model import Message, MeterInfo, Reading
+from ..obis import Obis, _by_bytes
 
 try:
     import cython  # type: ignore[import-untyped, import-not-found, unused-ignore]
@@ -74,24 +74,24 @@ except ImportError:  # Cython is a build dependency only: plain Python without i
     cython = _Namespace(compiled=False)
 
 if cython.compiled:
-    from cython.cimports.hanparse._meters_c import (  # type: ignore[import-not-found, import-untyped, unused-ignore]
+    from cython.cimports.hanparse._slots_c import (  # type: ignore[import-not-found, import-untyped, unused-ignore]
+        build,
+        learn_slots,
+    )
+    from cython.cimports.hanparse.meters._walk_c import (  # type: ignore[import-not-found, import-untyped, unused-ignore]
         bytes_data,
         init_datetime,
         int_in,
         new_datetime,
         scale_exact,
     )
-    from cython.cimports.hanparse._slots_c import (  # type: ignore[import-not-found, import-untyped, unused-ignore]
-        build,
-        learn_slots,
-    )
 
     init_datetime()
 
 if TYPE_CHECKING:
-    from .meters._lists import ListLayout
-    from .meters._options import Options
-    from .meters._profiles import PairList, Profile
+    from ._lists import ListLayout
+    from ._options import Options
+    from ._profiles import PairList, Profile
 
 __all__ = ["MAX_DEPTH", "apply_scaler", "decode_datetime", "decode_hdlc_frame", "decode_message", "decode_parts",
            "is_scaler_unit", "match_list", "match_pairs", "new_message", "new_meter_info"]
@@ -182,7 +182,7 @@ def _setup() -> int:
     global _ROWS_BY_COUNT, _PAIR_ROWS, _MATCH_SIZES
     global R_VALUE, R_ID, R_TEXT, R_NUMBER, R_TIME, R_DATE, R_SKIP, R_RAW
     global K_ANY, K_INT, K_BYTES, K_TEXT, K_BOOL, K_ARRAY, K_ALL
-    from .meters import _lists, _profiles
+    from . import _lists, _profiles
 
     R_VALUE, R_ID, R_TEXT, R_NUMBER = _lists.R_VALUE, _lists.R_ID, _lists.R_TEXT, _lists.R_NUMBER
     R_TIME, R_DATE, R_SKIP, R_RAW = _lists.R_TIME, _lists.R_DATE, _lists.R_SKIP, _lists.R_RAW

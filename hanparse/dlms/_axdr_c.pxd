@@ -1,4 +1,4 @@
-# C-only helpers of hanparse/_dlms.py, cimported when it is compiled (never at run time in pure Python).
+# C-only helpers of hanparse/dlms/_axdr.py, cimported when it is compiled (never at run time in pure Python).
 #
 # What has no pure-Python spelling: reading big-endian numbers and IEEE
 # floats straight from the input pointer, filling a new tuple or list in

@@ -4,7 +4,7 @@
 # any C-contiguous buffer, in place) with explicit bounds checks; the read
 # position is one Py_ssize_t shared by pointer (a one-item C array at the
 # entry points).  The C-only helpers (number reads, in-place tuple / list
-# filling, the shared-object caches) are in _dlms_c.pxd.
+# filling, the shared-object caches) are in _axdr_c.pxd.
 cimport cython
 
 cdef int _MAX_DEPTH

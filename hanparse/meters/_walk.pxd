@@ -4,7 +4,7 @@
 # one OBIS code (_Slot) are extension types; the walks and the helpers are
 # cdef functions; the public functions cpdef.  The model classes' slot
 # layouts are C structs of _slots_c.pxd; the other C-only helpers (octets in
-# place, the datetime C API, C scaler arithmetic) are in _meters_c.pxd.
+# place, the datetime C API, C scaler arithmetic) are in _walk_c.pxd.
 cimport cython
 from hanparse._slots_c cimport SlotLayout
 
