@@ -43,8 +43,9 @@ cdef object _reading(SlotLayout* R, object a0, object a1, object a2, object a3, 
                             object a6)
 @cython.locals(decoded=object)
 cdef object _text_reading(SlotLayout* R, tuple e, int fast, str text, object unit, dict hex_texts)
-@cython.locals(R="SlotLayout*", out=list, clock=Py_ssize_t, ident=Py_ssize_t, best=Py_ssize_t, i=Py_ssize_t,
-               role=Py_ssize_t, fast=int, t=tuple, e=tuple, r=object, kind=object, unit=object)
+cdef int _note_role(Py_ssize_t role, object r, Py_ssize_t i, Py_ssize_t* found) except -1
+@cython.locals(R="SlotLayout*", out=list, found="Py_ssize_t[3]", i=Py_ssize_t, fast=int, t=tuple, e=tuple, r=object,
+               kind=object, unit=object)
 cpdef make_readings(list lines, dict entries, object entry_for, object ts, bint strict, object cls, dict hex_texts)
 cpdef parse_lines(object data, Py_ssize_t start, Py_ssize_t stop, dict entries, object entry_for, object ts,
                   dict ts_cache, bint strict, object cls, dict hex_texts)
@@ -58,8 +59,8 @@ cdef object _one_group(SlotLayout* R, tuple e, int fast, const unsigned char* p,
                value=object, hit=tuple)
 cdef object _groups(SlotLayout* R, tuple e, int fast, tuple t, object ts, dict ts_cache)
 @cython.locals(p="const unsigned char*", R="SlotLayout*", out=list, line=list, pos=Py_ssize_t, id_start=Py_ssize_t,
-               id_end=Py_ssize_t, end=Py_ssize_t, nxt=Py_ssize_t, q=Py_ssize_t, clock=Py_ssize_t, ident_at=Py_ssize_t,
-               best=Py_ssize_t, i=Py_ssize_t, role=Py_ssize_t, fast=int, single=bint, c=cython.uchar, e=tuple,
+               id_end=Py_ssize_t, end=Py_ssize_t, nxt=Py_ssize_t, q=Py_ssize_t, found="Py_ssize_t[3]",
+               i=Py_ssize_t, fast=int, single=bint, c=cython.uchar, e=tuple,
                t=tuple, ident=object, ckey=object, r=object)
 cdef tuple _parse_lines_pass(object data, Py_ssize_t start, Py_ssize_t stop, dict entries, object entry_for,
                              object ts, dict ts_cache, bint strict, object cls, dict hex_texts)

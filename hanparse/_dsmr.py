@@ -306,6 +306,21 @@ def _text_reading(R: Any, e: Tuple[Any, ...], fast: int, text: str, unit: Option
     return None
 
 
+def _note_role(role: int, r: Reading, i: int, found: Any) -> int:
+    """Note line ``i`` in ``found``: ``[clock line, best id role, id line]``.
+
+    ``role`` 100 is the clock (the first one counts), 0..99 a meter-id line
+    (the lowest role with a value wins), -1 anything else.
+    """
+    if role == 100:
+        if found[0] < 0:
+            found[0] = i
+    elif 0 <= role < found[1] and r._value is not None:
+        found[1] = role
+        found[2] = i
+    return 0
+
+
 def make_readings(lines: List[Tuple[Any, ...]], entries: Dict[str, Tuple[Any, ...]],
                   entry_for: Callable[[str], Tuple[Any, ...]], ts: TimestampParser, strict: bool, cls: Type[Reading],
                   hex_texts: Dict[str, Optional[str]]) -> Tuple[Tuple[Reading, ...], int, int]:
@@ -329,9 +344,7 @@ def make_readings(lines: List[Tuple[Any, ...]], entries: Dict[str, Tuple[Any, ..
     """
     R = _layout(cls)
     out: List[Reading] = []
-    clock = -1
-    ident = -1
-    best = 100
+    found = [-1, 100, -1]  # clock line, best id role, id line (see _note_role)
     i = 0
     for t in lines:
         e = entries.get(t[0])
@@ -351,17 +364,10 @@ def make_readings(lines: List[Tuple[Any, ...]], entries: Dict[str, Tuple[Any, ..
                 r = _text_reading(R, e, fast, t[1], t[2], hex_texts)
         if r is None:
             r = e[2](e[0], e[1], t, ts, strict)
-        role = e[4]
-        if role >= 0:
-            if role == 100:
-                if clock < 0:
-                    clock = i
-            elif role < best and r._value is not None:
-                best = role
-                ident = i
+        _note_role(e[4], r, i, found)
         out.append(r)
         i += 1
-    return tuple(out), clock, ident
+    return tuple(out), found[0], found[2]
 
 
 def parse_lines(data: bytes, start: int, stop: int, entries: Dict[str, Tuple[Any, ...]],
@@ -500,9 +506,7 @@ def _parse_lines_pass(data: bytes, start: int, stop: int, entries: Dict[str, Tup
     R = _layout(cls)
     out = []
     pos = start
-    clock = -1
-    ident_at = -1
-    best = 100
+    found = [-1, 100, -1]  # clock line, best id role, id line (see _note_role)
     i = 0
     if entries is not _ids_owner:
         clear_id_entries()
@@ -595,18 +599,11 @@ def _parse_lines_pass(data: bytes, start: int, stop: int, entries: Dict[str, Tup
             # tokenize() then make_readings() would
             tokenize(data, nxt, stop)
             raise
-        role = e[4]
-        if role >= 0:
-            if role == 100:
-                if clock < 0:
-                    clock = i
-            elif role < best and r._value is not None:
-                best = role
-                ident_at = i
+        _note_role(e[4], r, i, found)
         out.append(r)
         i += 1
         pos = nxt
-    return tuple(out), clock, ident_at
+    return tuple(out), found[0], found[2]
 
 
 # ---------------------------------------------------------------------------
