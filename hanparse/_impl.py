@@ -3,8 +3,8 @@
 hanparse's hot loops run either compiled or as pure Python, with the same
 names and results.  Each pair is one source: a
 ``.py`` file that Cython compiles in pure-Python mode into an extension
-module (``hanparse._core``, ``hanparse.dlms._axdr``, ``hanparse._dsmr``,
-``hanparse.meters._walk``, ``hanparse._columns``), and that is
+module (``hanparse._core``, ``hanparse._cosem``, ``hanparse.dlms._axdr``,
+``hanparse._dsmr``, ``hanparse.meters._walk``, ``hanparse._columns``), and that is
 loaded as it is under the twin's name (``hanparse._core_py``, ...) for pure
 Python, so a process can hold both.  This module picks one set for the whole process:
 
@@ -36,6 +36,7 @@ PAIRS: Dict[str, Tuple[str, str]] = {
     "dsmr": ("_dsmr", "_dsmr_py"),  # P1 telegram tokenizer, Readings, frame
     "meters": ("meters._walk", "meters._walk_py"),  # meters-layer walks, model object builders
     "columns": ("_columns", "_columns_py"),  # column buffers of hanparse.arrow
+    "cosem": ("_cosem", "_cosem_py"),  # COSEM date-time decoder, scaler
 }
 
 def _forced_pure() -> bool:

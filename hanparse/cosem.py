@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-from typing import Any, Dict, NamedTuple, NoReturn, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, NamedTuple, Optional, Tuple, Union
 
 from . import _impl
 from .errors import DecodeError
@@ -113,39 +113,16 @@ def datetime_fields(raw: Buffer) -> DateTimeFields:
         _opt(b[7]), _opt(b[8]), None if dev == DEVIATION_UNSPECIFIED else dev, _opt(b[11]))
 
 
-# One tzinfo per deviation, shared: deviations repeat in every frame.
-_TZ_CACHE: Dict[int, _dt.timezone] = {}
+if TYPE_CHECKING:
+    from . import _cosem
+else:  # the date-time decoder and the scaler, written once in hanparse._cosem (compiled or not, as _impl chose)
+    _cosem = _impl.select("cosem")
 
 
 def timezone_for_deviation(deviation: int) -> _dt.timezone:
     """The fixed-offset tzinfo for a COSEM deviation (minutes, minus the UTC offset)."""
-    tz = _TZ_CACHE.get(deviation)
-    if tz is None:
-        tz = _dt.timezone.utc if deviation == 0 else _dt.timezone(_dt.timedelta(minutes=-deviation))
-        _TZ_CACHE[deviation] = tz
+    tz: _dt.timezone = _cosem.timezone_for_deviation(deviation)
     return tz
-
-
-def _garbage(strict: bool, why: str, raw: Buffer) -> Optional[NoReturn]:
-    # raises or returns None; typed Optional[NoReturn] (not None) so that the
-    # date, time and date-time decoders can all ``return _garbage(...)``
-    if strict:
-        raise DecodeError("invalid COSEM date-time %s: %s" % (bytes(raw).hex(), why))
-    return None
-
-
-_METERS: Any = None
-
-
-def _meters() -> Any:
-    """The selected ``hanparse.meters._walk``: the date-time decoder and the scaler are written there, once.
-
-    Bound on first use: that module imports this one.
-    """
-    global _METERS
-    if _METERS is None:
-        _METERS = _impl.select("meters")
-    return _METERS
 
 
 def decode_datetime(raw: Buffer, *, strict: bool = False, ignore_deviation: bool = False) -> Optional[_dt.datetime]:
@@ -164,8 +141,7 @@ def decode_datetime(raw: Buffer, *, strict: bool = False, ignore_deviation: bool
     The day of week is not checked (some meters send 0).  The clock status
     is not applied here; see :func:`decode_clock_status`.
     """
-    # written once, in hanparse.meters._walk (which the meters layer calls directly)
-    value: Optional[_dt.datetime] = _meters().decode_datetime(raw, strict, ignore_deviation)
+    value: Optional[_dt.datetime] = _cosem.decode_datetime(raw, strict, ignore_deviation)
     return value
 
 
@@ -186,7 +162,7 @@ def decode_date(raw: Buffer, *, strict: bool = False) -> Optional[_dt.date]:
     try:
         return _dt.date(year, month, day)
     except ValueError as exc:
-        return _garbage(strict, str(exc), raw)
+        return _cosem._garbage(strict, str(exc), raw)
 
 
 def decode_time(raw: Buffer, *, strict: bool = False) -> Optional[_dt.time]:
@@ -207,7 +183,7 @@ def decode_time(raw: Buffer, *, strict: bool = False) -> Optional[_dt.time]:
     if hundredths == 0xFF:
         hundredths = 0
     if hour > 23 or minute > 59 or second > 59 or hundredths > 99:
-        return _garbage(strict, "time %02d:%02d:%02d.%02d" % (hour, minute, second, hundredths), raw)
+        return _cosem._garbage(strict, "time %02d:%02d:%02d.%02d" % (hour, minute, second, hundredths), raw)
     return _dt.time(hour, minute, second, hundredths * 10000)
 
 
@@ -341,5 +317,4 @@ def apply_scaler(raw: Any, scaler: int) -> Any:
     ``raw / 10**-scaler``, so 57 with -2 is 0.57, not 0.5700000000000001).
     Floats are scaled the same way; other values are returned unchanged.
     """
-    # written once, in hanparse.meters._walk (which the meters layer calls directly)
-    return _meters().apply_scaler(raw, scaler)
+    return _cosem.apply_scaler(raw, scaler)

@@ -11,7 +11,7 @@ from hanparse._slots_c cimport SlotLayout
 cdef Py_ssize_t _MAX_DEPTH, _CACHE_LIMIT, _FACT_CACHE_LIMIT
 cdef object _from_bytes, _DateTime, _Date, _Time, _make
 cdef dict _interned
-cdef tuple _UNITS, _POW10
+cdef tuple _UNITS
 cdef str _WARN_CLOCK
 cdef bytes _LDN
 cdef int M_LIST_ID, M_METER_ID, M_METER_ID2, M_MODEL, M_LDN
@@ -37,7 +37,7 @@ cdef object _any_reading(object obis, object value, object unit, object timestam
 cpdef new_message(format, meter, timestamp, readings, raw, encrypted, security)
 cpdef new_meter_info(manufacturer, model, meter_id, list_id, identification, system_title, profile)
 
-cdef dict _INFOS, _TEXTS, _TZ, _META_FIELD, _IS_TEXT, _SCALINGS, _LIST_MAKERS
+cdef dict _INFOS, _TEXTS, _META_FIELD, _IS_TEXT, _SCALINGS, _LIST_MAKERS
 cdef tuple _LAST_INFO_KEY
 cdef object _LAST_INFO
 @cython.locals(last=tuple, key=tuple)
@@ -55,13 +55,8 @@ cdef bint _int_in(object v, long lo, long hi) noexcept
 cdef object _text(object v)
 cdef object _first_text(object v)
 
-cdef object _tz(int dev)
-@cython.locals(year=int, month=int, day=int, hour=int, minute=int, second=int, hundredths=int, dev=int)
-cdef object _datetime12(const unsigned char* b, bint ignore_deviation, bint strict, object raw)
-cpdef decode_datetime(object raw, bint strict=*, bint ignore_deviation=*)
 @cython.locals(status=int)
 cdef bint _clock_valid(object raw) except -1
-cpdef apply_scaler(object raw, object scaler)
 cdef object _scale(object value, long s, object scaler_obj)
 
 cdef int _meta_field(object obis) except -2

@@ -39,10 +39,9 @@ which
    (``_Ctx.emit_other``);
 3. builds the :class:`~hanparse.model.MeterInfo` and picks the timestamp.
 
-It also holds the COSEM date-time decoder (:func:`decode_datetime`, which
-:func:`hanparse.cosem.decode_datetime` calls) and the exact scaler
-arithmetic (:func:`apply_scaler`, likewise behind
-:func:`hanparse.cosem.apply_scaler`).
+The COSEM date-time decoder and the scaler are :mod:`hanparse._cosem`'s
+(a C call when compiled; this file run as plain Python uses the plain-Python
+``_cosem``, so each implementation is whole).
 
 Caches (bounded, never depending on earlier frames' *meaning*): per profile
 the scaling of each OBIS code; octet-string -> text conversions keyed by
@@ -60,7 +59,7 @@ import datetime as _dt
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from .. import registry as _registry
-from ..cosem import UNITS, _garbage, decode_date, decode_time, timezone_for_deviation
+from ..cosem import UNITS, decode_date, decode_time
 from ..dlms.types import Date, DateTime, Time
 from ..errors import DecodeError
 from ..model import Message, MeterInfo, Reading
@@ -74,26 +73,30 @@ except ImportError:  # Cython is a build dependency only: plain Python without i
     cython = _Namespace(compiled=False)
 
 if cython.compiled:
+    from cython.cimports.hanparse._cosem import (  # type: ignore[import-not-found, import-untyped, unused-ignore]
+        apply_scaler,
+        decode_datetime,
+    )
     from cython.cimports.hanparse._slots_c import (  # type: ignore[import-not-found, import-untyped, unused-ignore]
         build,
         learn_slots,
     )
     from cython.cimports.hanparse.meters._walk_c import (  # type: ignore[import-not-found, import-untyped, unused-ignore]
-        bytes_data,
-        init_datetime,
         int_in,
-        new_datetime,
         scale_exact,
     )
+else:  # the plain-Python COSEM rules, whatever the process chose: this file is then the pure-Python engine
+    from .. import _impl
 
-    init_datetime()
+    apply_scaler = _impl.pure("cosem").apply_scaler
+    decode_datetime = _impl.pure("cosem").decode_datetime
 
 if TYPE_CHECKING:
     from ._lists import ListLayout
     from ._options import Options
     from ._profiles import PairList, Profile
 
-__all__ = ["MAX_DEPTH", "apply_scaler", "decode_datetime", "decode_hdlc_frame", "decode_message", "decode_parts",
+__all__ = ["MAX_DEPTH", "decode_hdlc_frame", "decode_message", "decode_parts",
            "is_scaler_unit", "match_list", "match_pairs", "new_message", "new_meter_info"]
 
 #: containers nested deeper than this below the body are not searched
@@ -107,7 +110,6 @@ _FACT_CACHE_LIMIT = 1024
 _from_bytes = Obis.from_bytes
 _interned = _by_bytes  # the Obis intern table: bytes -> Obis
 _UNITS = tuple(UNITS)
-_POW10 = tuple(10 ** i for i in range(40))
 _DateTime = DateTime
 _Date = Date
 _Time = Time
@@ -359,72 +361,7 @@ def _first_text(v: Any) -> Optional[str]:
 
 
 # ---------------------------------------------------------------------------
-# COSEM date-time and scaler (hanparse.cosem's decode_datetime and apply_scaler are these)
-
-_TZ: Dict[int, Any] = {}
-
-
-def _tz(dev: int) -> Any:
-    tz = _TZ.get(dev)
-    if tz is None:
-        tz = timezone_for_deviation(dev)
-        if len(_TZ) < 64:
-            _TZ[dev] = tz
-    return tz
-
-
-def _datetime12(b: Any, ignore_deviation: bool, strict: bool, raw: Any) -> Optional[_dt.datetime]:
-    """The date-time of the 12 octets ``b`` (a C pointer when compiled); ``raw`` names them in errors."""
-    year = (b[0] << 8) | b[1]
-    month = b[2]
-    day = b[3]
-    hour = b[5]
-    minute = b[6]
-    if year == 0xFFFF or month >= 0xFD or day >= 0xFD:
-        # a recurring date (wildcards), not an instant
-        if month < 0xFD and not 1 <= month <= 12:
-            return _garbage(strict, "month %d" % month, raw)
-        return None
-    if hour == 0xFF or minute == 0xFF:
-        return _garbage(strict, "date given but time not specified", raw)
-    second = b[7]
-    if second == 0xFF:
-        second = 0
-    hundredths = b[8]
-    if hundredths == 0xFF:
-        hundredths = 0
-    elif hundredths > 99:
-        return _garbage(strict, "hundredths %d" % hundredths, raw)
-    dev = (b[9] << 8) | b[10]
-    tz = None
-    if dev != 0x8000 and not ignore_deviation:
-        if dev > 0x7FFF:
-            dev -= 0x10000
-        if not -900 <= dev <= 900:
-            return _garbage(strict, "deviation %d min" % dev, raw)
-        tz = _tz(dev)
-    try:
-        if cython.compiled:
-            return new_datetime(year, month, day, hour, minute, second, hundredths * 10000, tz)
-        else:
-            return _dt.datetime(year, month, day, hour, minute, second, hundredths * 10000, tz)
-    except ValueError as exc:
-        return _garbage(strict, str(exc), raw)
-
-
-def decode_datetime(raw: Any, strict: bool = False, ignore_deviation: bool = False) -> Optional[_dt.datetime]:
-    """:func:`hanparse.cosem.decode_datetime` (see there): a 12-byte COSEM date-time as a datetime, or None."""
-    if len(raw) != 12:
-        if strict:
-            raise DecodeError("a COSEM date-time has 12 bytes, got %d" % len(raw))
-        return None
-    if cython.compiled:  # the octets in place
-        if not isinstance(raw, bytes):
-            raw = bytes(raw)
-        return _datetime12(bytes_data(raw), ignore_deviation, strict, raw)
-    else:
-        return _datetime12(raw, ignore_deviation, strict, raw)
-
+# COSEM date-time and scaler: hanparse._cosem's (imported above) and the exact integer scaling
 
 def _clock_valid(raw: Any) -> bool:
     """False when the clock status byte is given and has the invalid-value bit."""
@@ -432,19 +369,6 @@ def _clock_valid(raw: Any) -> bool:
         return False
     status = raw[11]
     return status == 0xFF or not status & 0x01
-
-
-def apply_scaler(raw: Any, scaler: Any) -> Any:
-    """:func:`hanparse.cosem.apply_scaler` (see there): ``raw * 10**scaler``, exact where it can be."""
-    if scaler == 0:
-        return raw
-    t = type(raw)
-    if t is int or t is float:
-        if scaler > 0:
-            return raw * (_POW10[scaler] if scaler < 40 else 10 ** scaler)
-        s = -scaler
-        return raw / (_POW10[s] if s < 40 else 10 ** s)
-    return raw
 
 
 def _scale(value: int, s: int, scaler_obj: Any) -> Any:

@@ -1,12 +1,9 @@
 # C-only helpers of hanparse/meters/_walk.py, cimported when it is compiled (never at run time in pure Python).
 #
-# What has no pure-Python spelling: reading the octets of a bytes object in
-# place, building a datetime through the datetime C API, and the scaler
-# arithmetic on C numbers.  The rules themselves (which octets mean what,
-# when a date-time is garbage, how a scaler applies) are in _meters.py.
+# What has no pure-Python spelling: the range check of an int of any size and
+# the scaler arithmetic on C numbers.  The rules themselves are in _walk.py
+# and hanparse/_cosem.py.
 
-from cpython.bytes cimport PyBytes_AS_STRING
-from cpython.datetime cimport datetime_new, import_datetime
 from cpython.float cimport PyFloat_FromDouble
 from cpython.long cimport PyLong_AsLongAndOverflow, PyLong_FromLongLong
 
@@ -20,22 +17,6 @@ cdef extern from *:
     """
     const double hp_p10d[23]
     const long long hp_p10l[10]
-
-
-cdef inline int init_datetime() except -1:
-    import_datetime()
-    return 0
-
-
-cdef inline object new_datetime(int year, int month, int day, int hour, int minute, int second, int microsecond,
-                                object tz):
-    """``datetime(...)`` without the call: ValueError for an impossible date or time, as the constructor."""
-    return datetime_new(year, month, day, hour, minute, second, microsecond, tz)
-
-
-cdef inline const unsigned char* bytes_data(object b) noexcept:
-    """The octets of ``b``, a bytes object (or a subclass), in place."""
-    return <const unsigned char*>PyBytes_AS_STRING(b)
 
 
 cdef inline bint int_in(object v, long lo, long hi) noexcept:
