@@ -116,10 +116,11 @@ def three_doors(x: Input, keys: Any = None) -> Tuple[Optional[Any], Optional[Bas
 
 
 def _starts_like_apdu(x: Input) -> bool:
-    """The input's first byte after fill is an APDU tag (0F data-notification, E6 LLC, E0, DB, DC)."""
+    """The input's first byte after fill is an APDU tag (0F data-notification, E6 LLC, E0, DB, DC) or the
+    first tag of a notification body sent alone (01 array, 02 structure: amsreader's raw mode)."""
     raw = x.encode("latin-1", "replace") if isinstance(x, str) else bytes(x)
     raw = raw.lstrip(b" \t\r\n\x00")
-    return raw[:1] in (b"\x0f", b"\xe6", b"\xe0", b"\xdb", b"\xdc")
+    return raw[:1] in (b"\x0f", b"\xe6", b"\xe0", b"\xdb", b"\xdc", b"\x01", b"\x02")
 
 
 def check_cli(x: Input, entry_keys: Tuple[Optional[str], Optional[str]], r: Run) -> None:
@@ -236,6 +237,8 @@ def _fixture_raw(entry_id: str) -> bytes:
 @given(near_valid())
 @example((b"\x0f" + _fixture_raw("aidon-no-list2-1phase"), None))  # an APDU tag byte as junk before a frame
 @example((b"\xff\xff" + _fixture_raw("dsmr_parser:TELEGRAM_V5"), None))
+# a body tag (01, array) before a cut HDLC head and a frame as hex text: bare-body input (hypothesis found it)
+@example((b"\x01\x7e\xa0" + _fixture_raw("aidon-no-list2-1phase").hex().encode() + b"\n", None))
 def test_near_valid(xk):
     x, keys = xk
     three_doors(x, keys)
