@@ -26,30 +26,15 @@ __all__ = ["decode", "spark_schema"]
 
 
 def spark_schema(schema: Any) -> Any:
-    """The Spark ``StructType`` of an Arrow schema of hanparse.arrow (its types only)."""
-    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    """The Spark ``StructType`` of an Arrow schema of hanparse.arrow (its types only; every field nullable)."""
     from pyspark.sql import types as T  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    from pyspark.sql.pandas.types import (  # type: ignore[import-untyped,import-not-found,unused-ignore]
+        from_arrow_type,
+    )
 
-    def conv(t: Any) -> Any:
-        if pa.types.is_int64(t):
-            return T.LongType()
-        if pa.types.is_int32(t):
-            return T.IntegerType()
-        if pa.types.is_int16(t):
-            return T.ShortType()
-        if pa.types.is_int8(t):
-            return T.ByteType()
-        if pa.types.is_float64(t):
-            return T.DoubleType()
-        if pa.types.is_boolean(t):
-            return T.BooleanType()
-        if pa.types.is_string(t):
-            return T.StringType()
-        if pa.types.is_timestamp(t):
-            return T.TimestampType() if t.tz is not None else T.TimestampNTZType()
-        raise TypeError("no Spark type for %s" % t)  # pragma: no cover
-
-    return T.StructType([T.StructField(f.name, conv(f.type), True) for f in schema])
+    # PySpark's own mapping; a timestamp without a zone is a TimestampNTZ (wall-clock time)
+    return T.StructType([T.StructField(f.name, from_arrow_type(f.type, prefer_timestamp_ntz=True), True)
+                         for f in schema])
 
 
 def decode(df: Any, column: str = "payload", keys: Any = None, *, row_id: Any = None, errors: bool = False,

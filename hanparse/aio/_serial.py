@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator, Dict, Optional, Tuple, Type
+from typing import Any, AsyncIterator, Dict, Optional, Protocol, Tuple, Type
 
 from .._stream import StreamDecoder
 from ..model import Message
@@ -39,7 +39,14 @@ class SerialUnavailableError(ImportError):
     """serialx (the ``[serial]`` extra) is not installed."""
 
 
-async def read_messages(reader: asyncio.StreamReader, decoder: Optional[StreamDecoder] = None,
+class AsyncReader(Protocol):
+    """What :func:`read_messages` reads from: an ``asyncio.StreamReader`` or anything with its ``read``."""
+
+    async def read(self, n: int = -1) -> bytes:
+        """Up to ``n`` bytes; ``b""`` at the end."""
+
+
+async def read_messages(reader: AsyncReader, decoder: Optional[StreamDecoder] = None,
                         chunk_size: int = 4096, **decoder_kwargs: Any) -> AsyncIterator[Message]:
     """Messages decoded from ``reader`` until EOF (then the decoder is flushed).
 

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from .._stream import StreamDecoder
 from ..errors import HanParseError, reason_of
 from ..model import Message
-from ._serial import DEFAULT_IDLE_TIMEOUT, IDLE_TIMEOUTS, _serial_module, open_serial, serial_errors
+from ._serial import DEFAULT_IDLE_TIMEOUT, IDLE_TIMEOUTS, _serial_module, open_serial, read_messages, serial_errors
 
 logger = logging.getLogger("hanparse.aio")
 
@@ -602,6 +602,17 @@ async def _live_messages(spec: _Spec, decoder: StreamDecoder, emit: Callable[[st
         await asyncio.sleep(delay)
 
 
+class _ThreadReader:
+    """``read(n)`` of a blocking file object, run in the loop's executor (regular files, or no pipe transport)."""
+
+    def __init__(self, fh: Any) -> None:
+        self._fh = fh
+
+    async def read(self, n: int = -1) -> bytes:
+        data: bytes = await asyncio.get_running_loop().run_in_executor(None, self._fh.read, n)
+        return data
+
+
 async def _file_messages(spec: _Spec, decoder: StreamDecoder,
                          emit: Callable[[str, Optional[str], int], None]) -> AsyncIterator[Message]:
     emit("connecting", None, 1)
@@ -618,24 +629,16 @@ async def _file_messages(spec: _Spec, decoder: StreamDecoder,
     transport: Optional[asyncio.BaseTransport] = None
     try:
         mode = os.fstat(fh.fileno()).st_mode
-        reader: Optional[asyncio.StreamReader] = None
+        reader: Union[asyncio.StreamReader, _ThreadReader] = _ThreadReader(fh)
         if not stat.S_ISREG(mode):
-            pipe = reader = asyncio.StreamReader()
+            pipe = asyncio.StreamReader()
             try:
                 transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(pipe), fh)
-            except (OSError, ValueError, NotImplementedError):  # e.g. Windows: fall back to threaded reads
-                reader = None
+                reader = pipe
+            except (OSError, ValueError, NotImplementedError):  # e.g. Windows: keep the threaded reads
+                pass
         emit("connected", None, 1)
-        while True:
-            if reader is not None:
-                chunk: Union[bytes, Any] = await reader.read(CHUNK)
-            else:
-                chunk = await loop.run_in_executor(None, fh.read, CHUNK)
-            if not chunk:
-                break
-            for msg in decoder.feed(chunk):
-                yield msg
-        for msg in decoder.flush():
+        async for msg in read_messages(reader, decoder, CHUNK):
             yield msg
     finally:
         if transport is not None:

@@ -38,14 +38,12 @@ import datetime as _dt
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Optional, Tuple, Union
 
 from .. import _impl
-from ..dlms import types as _types  # noqa: F401  (loaded before the twins, which use it)
 from ..model import MeterInfo, Reading
-from . import _profiles as _P  # noqa: F401  (loaded before the twins, which use it)
 from ._options import Options
 
 __all__ = ["MeterData", "Options", "decode_notification", "decode_parts"]
 
-#: the decoding core: ``_meters``, compiled or as plain Python
+#: the decoding engine (hanparse.meters._walk), compiled or as plain Python
 if TYPE_CHECKING:
     from . import _walk as _meters
 else:

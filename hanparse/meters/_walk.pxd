@@ -19,7 +19,6 @@ cdef dict _META_NAMES
 cdef int L_WALK, L_PUSH, L_POSITIONAL, L_KAMSTRUP
 cdef long _BIG_SCALER
 
-cdef bint _ready
 cdef dict _FLAG_IDS, _PROFILES, _KAMSTRUP_FAMILIES, _TIME_DATE, _ROWS_BY_COUNT, _PLANS
 cdef tuple _LIST_IDS, _KAMSTRUP_ORDER, _PAIR_ROWS
 cdef object _KAMSTRUP_LIST_ID, _push_list_profile, _quantity_of, _describe, _raw_value, _position_obis

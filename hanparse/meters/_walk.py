@@ -64,6 +64,7 @@ from ..dlms.types import Date, DateTime, Time
 from ..errors import DecodeError
 from ..model import Message, MeterInfo, Reading
 from ..obis import Obis, _by_bytes
+from . import _lists, _profiles
 
 try:
     import cython  # type: ignore[import-untyped, import-not-found, unused-ignore]
@@ -143,11 +144,8 @@ _BIG_SCALER = 1000
 
 
 # ---------------------------------------------------------------------------
-# The tables of hanparse.meters (_profiles, _lists) are bound on first use:
-# this module is imported while hanparse._impl chooses the implementation,
-# before the hanparse.meters package can be imported.
+# The tables of hanparse.meters (_profiles, _lists), bound by _setup at the end of this module
 
-_ready = False
 _FLAG_IDS: Dict[str, str] = {}
 _LIST_IDS: Tuple[Tuple[str, str, str], ...] = ()
 _PROFILES: Dict[str, Profile] = {}
@@ -179,13 +177,11 @@ def _check(f: Any) -> Tuple[Any, ...]:
 
 
 def _setup() -> int:
-    global _ready, _FLAG_IDS, _LIST_IDS, _PROFILES, _KAMSTRUP_LIST_ID, _KAMSTRUP_ORDER, _KAMSTRUP_FAMILIES
+    global _FLAG_IDS, _LIST_IDS, _PROFILES, _KAMSTRUP_LIST_ID, _KAMSTRUP_ORDER, _KAMSTRUP_FAMILIES
     global _TIME_DATE, _push_list_profile, _quantity_of, _describe, _raw_value, _position_obis
     global _ROWS_BY_COUNT, _PAIR_ROWS, _MATCH_SIZES
     global R_VALUE, R_ID, R_TEXT, R_NUMBER, R_TIME, R_DATE, R_SKIP, R_RAW
     global K_ANY, K_INT, K_BYTES, K_TEXT, K_BOOL, K_ARRAY, K_ALL
-    from . import _lists, _profiles
-
     R_VALUE, R_ID, R_TEXT, R_NUMBER = _lists.R_VALUE, _lists.R_ID, _lists.R_TEXT, _lists.R_NUMBER
     R_TIME, R_DATE, R_SKIP, R_RAW = _lists.R_TIME, _lists.R_DATE, _lists.R_SKIP, _lists.R_RAW
     K_ANY, K_INT, K_BYTES, K_TEXT = _lists.K_ANY, _lists.K_INT, _lists.K_BYTES, _lists.K_TEXT
@@ -211,7 +207,6 @@ def _setup() -> int:
     _ROWS_BY_COUNT = by_count
     _PAIR_ROWS = tuple((row, tuple(map(_check, row.head))) for row in _profiles.PAIR_LISTS)
     _MATCH_SIZES = frozenset(_ROWS_BY_COUNT) | frozenset(row.size for row in _profiles.PAIR_LISTS)
-    _ready = True
     return 0
 
 
@@ -940,8 +935,6 @@ def match_list(body: Any) -> Tuple[Optional[ListLayout], Tuple[ListLayout, ...]]
     body is ambiguous).  Only structures (tuples) are positional lists;
     the element count is checked first.
     """
-    if not _ready:
-        _setup()
     if type(body) is not tuple:
         return None, ()
     t = body
@@ -968,8 +961,6 @@ def match_pairs(body: Any) -> Optional[PairList]:
     The head fields fit as in :func:`match_list`; then ``OBIS (09(6)),
     value (06)`` pairs to the end.
     """
-    if not _ready:
-        _setup()
     if type(body) is not tuple:
         return None
     t = body
@@ -1140,8 +1131,6 @@ def decode_hdlc_frame(data: Any, hdlc_parse: Any, decode_data_notification: Any,
 
 def _decode_parts(body: Any, clock: Any, system_title: Optional[bytes],
                   opts: Options) -> Tuple[MeterInfo, Any, Tuple[Reading, ...], Optional[Tuple[str, ...]]]:
-    if not _ready:
-        _setup()
     if not isinstance(opts, tuple) or len(opts) != 5:
         raise TypeError("opts must be a hanparse.meters.Options")
     # unpacked once: indexing an Options (a tuple subclass) goes through __getitem__
@@ -1278,3 +1267,6 @@ def _decode_parts(body: Any, clock: Any, system_title: Optional[bytes],
     info = _meter_info(manufacturer, meta[M_MODEL], meter_id, list_id,
                        bytes(system_title) if system_title else None, profile_name)
     return info, timestamp, readings, warnings
+
+
+_setup()
